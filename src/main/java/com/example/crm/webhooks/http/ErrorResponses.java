@@ -1,0 +1,75 @@
+package com.example.crm.webhooks.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns the exception a webhook route failed with into the spec's JSON error body. The routes'
+ * shared error handling (routes/error-handling.camel.yaml) decides the status; this bean only
+ * writes {@code {"error": "..."}} with proper JSON escaping, and tells a down database apart.
+ */
+@Component("errorResponses")
+public class ErrorResponses {
+
+    private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+
+    private final ObjectMapper objectMapper;
+
+    public ErrorResponses(ObjectMapper objectMapper) {
+        this.objectMapper = objectMapper;
+    }
+
+    /** Status and body for a {@link WebhookRejection}. */
+    public void rejection(Exchange exchange) {
+        WebhookRejection rejection = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejection.class);
+        int status = rejection == null ? 400 : rejection.getStatus();
+        String message = rejection == null ? "bad request" : rejection.getMessage();
+        write(exchange, status, message);
+    }
+
+    /** 503 with the body; the route adds Retry-After. */
+    public void databaseUnavailable(Exchange exchange) {
+        write(exchange, 503, "database unavailable, retry later");
+    }
+
+    /** 500 for anything unexpected; the cause goes to the log, never to the caller. */
+    public void internalError(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        log.error("Webhook {} failed", exchange.getFromRouteId(), cause);
+        write(exchange, 500, "internal error");
+    }
+
+    /** True when the failure means the database could not be reached (rather than a bad statement). */
+    public boolean isDatabaseUnavailable(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof DataAccessResourceFailureException || t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true; // connection exception, or the server shutting down / starting up
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private void write(Exchange exchange, int status, String message) {
+        ObjectNode body = objectMapper.createObjectNode().put("error", message);
+        var out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(body.toString());
+    }
+}

@@ -1,0 +1,170 @@
+package com.example.crm.webhooks.http;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Reads a webhook's form body before Camel does. Camel's HTTP binding decodes form fields into
+ * headers before any route step runs and answers 500 on a malformed {@code %} escape; this filter
+ * answers such a body with 400 instead, and a body over the size limit with 413, reading no more
+ * than the limit. A good body is handed on unchanged.
+ */
+@Component
+public class FormBodyFilter extends OncePerRequestFilter {
+
+    private final int maxBodyBytes;
+
+    public FormBodyFilter(@Value("${webhooks.max-body-bytes}") int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !"POST".equals(request.getMethod())
+                || !request.getRequestURI().startsWith("/api/webhooks/")
+                || request.getContentType() == null
+                || !request.getContentType().toLowerCase().startsWith(MediaType.APPLICATION_FORM_URLENCODED_VALUE);
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        byte[] body = request.getInputStream().readNBytes(maxBodyBytes + 1);
+        if (body.length > maxBodyBytes) {
+            reject(response, 413, "request body larger than " + maxBodyBytes + " bytes");
+            return;
+        }
+        Map<String, String[]> parameters = new LinkedHashMap<>();
+        try {
+            addAll(parameters, WebhookRequests.parseForm(request.getQueryString()));
+            addAll(parameters, WebhookRequests.parseForm(new String(body, StandardCharsets.UTF_8)));
+        } catch (WebhookRejection malformed) {
+            reject(response, malformed.getStatus(), malformed.getMessage());
+            return;
+        }
+        chain.doFilter(new CachedBodyRequest(request, body, parameters), response);
+    }
+
+    /** Query-string values first, then the body's, as a servlet container lists them. */
+    private static void addAll(Map<String, String[]> parameters, Map<String, List<String>> more) {
+        more.forEach((name, values) -> parameters.merge(name, values.toArray(String[]::new),
+                (first, second) -> Stream.concat(Arrays.stream(first), Arrays.stream(second)).toArray(String[]::new)));
+    }
+
+    private static void reject(HttpServletResponse response, int status, String message) throws IOException {
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.getWriter().write("{\"error\":\"" + message + "\"}"); // our own constant text: nothing to escape
+    }
+
+    /** The request with its body read once and served again from memory, parameters included. */
+    private static final class CachedBodyRequest extends HttpServletRequestWrapper {
+
+        private final byte[] body;
+        private final Map<String, String[]> parameters;
+
+        CachedBodyRequest(HttpServletRequest request, byte[] body, Map<String, String[]> parameters) {
+            super(request);
+            this.body = body;
+            this.parameters = Collections.unmodifiableMap(parameters);
+        }
+
+        @Override
+        public String getParameter(String name) {
+            String[] values = parameters.get(name);
+            return values == null ? null : values[0];
+        }
+
+        @Override
+        public Map<String, String[]> getParameterMap() {
+            return parameters;
+        }
+
+        @Override
+        public Enumeration<String> getParameterNames() {
+            return Collections.enumeration(parameters.keySet());
+        }
+
+        @Override
+        public String[] getParameterValues(String name) {
+            return parameters.get(name);
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            InputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() throws IOException {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return available() == 0;
+                }
+
+                @Override
+                public int available() {
+                    try {
+                        return in.available();
+                    } catch (IOException e) {
+                        return 0;
+                    }
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("synchronous reads only");
+                }
+            };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+    }
+}

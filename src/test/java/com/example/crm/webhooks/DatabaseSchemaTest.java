@@ -1,0 +1,70 @@
+package com.example.crm.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.example.crm.webhooks.support.WebhookServiceTest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DuplicateKeyException;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DatabaseSchemaTest extends WebhookServiceTest {
+
+    @Test
+    void flywayCreatedEveryTableTheCrmRelieson() {
+        assertThat(db.tables()).contains(
+                "people", "companies", "contacts", "contact_relationship_profiles", "person_change_alerts",
+                "messages", "message_status_events", "enrichment_jobs", "dead_letters");
+        Integer failed = jdbc.queryForObject("select count(*) from flyway_schema_history where not success", Integer.class);
+        assertThat(failed).isZero();
+    }
+
+    @Test
+    void theFixedColumnNamesExist() {
+        Map<String, List<String>> required = Map.of(
+                "people", List.of("id", "first_name", "last_name", "email", "linkedin_url", "alert_subscription_id"),
+                "companies", List.of("id", "name", "linkedin_url", "description", "specialties", "logo_key"),
+                "contacts", List.of("id", "company_id", "first_name", "last_name", "email", "phone", "mobile",
+                        "linkedin_url", "headline", "profile_picture_key"),
+                "contact_relationship_profiles", List.of("contact_id", "phone_number", "whatsapp_number"),
+                "person_change_alerts", List.of("id", "person_id", "subscription_id", "diff"),
+                "messages", List.of("id", "contact_id", "direction", "channel", "twilio_sid", "from_number",
+                        "to_number", "body", "status", "error_code"),
+                "message_status_events", List.of("id", "twilio_sid", "status", "error_code"));
+        required.forEach((table, columns) -> assertThat(columnsOf(table)).as(table).containsAll(columns));
+    }
+
+    @Test
+    void everyTableTakesARowWithOnlyItsId() {
+        for (String table : db.tables()) {
+            jdbc.update("insert into " + table + " (id) values (?)", "only-id-" + table);
+            assertThat(db.count(table)).as(table).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void idsAreText() {
+        List<String> nonTextIds = jdbc.queryForList("""
+                select table_name from information_schema.columns
+                where table_schema = 'public' and column_name = 'id' and data_type <> 'text'""", String.class);
+        assertThat(nonTextIds).isEmpty();
+    }
+
+    @Test
+    void alertSubscriptionIdsAndTwilioSidsAreUnique() {
+        jdbc.update("insert into people (id, alert_subscription_id) values ('p1', 'sub-1')");
+        assertThatThrownBy(() -> jdbc.update("insert into people (id, alert_subscription_id) values ('p2', 'sub-1')"))
+                .isInstanceOf(DuplicateKeyException.class);
+        jdbc.update("insert into messages (id, twilio_sid) values ('m1', 'SM1')");
+        assertThatThrownBy(() -> jdbc.update("insert into messages (id, twilio_sid) values ('m2', 'SM1')"))
+                .isInstanceOf(DuplicateKeyException.class);
+    }
+
+    private List<String> columnsOf(String table) {
+        return jdbc.queryForList("""
+                select column_name from information_schema.columns
+                where table_schema = 'public' and table_name = ?""", String.class, table);
+    }
+}

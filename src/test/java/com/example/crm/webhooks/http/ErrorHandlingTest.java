@@ -1,0 +1,66 @@
+package com.example.crm.webhooks.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.example.crm.webhooks.support.WebhookServiceTest;
+import java.net.http.HttpResponse;
+import java.sql.SQLTransientConnectionException;
+import java.util.Map;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+
+/** The shared route configuration turns each kind of failure into the spec's status and JSON body. */
+class ErrorHandlingTest extends WebhookServiceTest {
+
+    @BeforeEach
+    void addFailingRoute() throws Exception {
+        if (camelContext.getRoute("test-failing-webhook") != null) {
+            return;
+        }
+        camelContext.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("platform-http:/test/failing-webhook?httpMethodRestrict=POST")
+                        .routeId("test-failing-webhook")
+                        .routeConfigurationId("webhook-errors")
+                        .process(exchange -> {
+                            switch (exchange.getMessage().getHeader("failure", String.class)) {
+                                case "rejected" -> throw WebhookRejection.notFound("unknown subscription \"x\"");
+                                case "database-down" -> throw new CannotGetJdbcConnectionException("no connection",
+                                        new SQLTransientConnectionException("pool timed out"));
+                                default -> throw new IllegalStateException("a bug with a secret in it: s3cr3t");
+                            }
+                        });
+            }
+        });
+    }
+
+    @Test
+    void aRejectionCarriesItsStatusAndAnEscapedMessage() {
+        HttpResponse<String> response = fail("rejected");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(response.body()).isEqualTo("{\"error\":\"unknown subscription \\\"x\\\"\"}");
+    }
+
+    @Test
+    void anUnreachableDatabaseIs503WithRetryAfter() {
+        HttpResponse<String> response = fail("database-down");
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(response.body()).isEqualTo("{\"error\":\"database unavailable, retry later\"}");
+    }
+
+    @Test
+    void anythingElseIs500WithoutInternals() {
+        HttpResponse<String> response = fail("bug");
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.body()).isEqualTo("{\"error\":\"internal error\"}").doesNotContain("s3cr3t");
+    }
+
+    private HttpResponse<String> fail(String failure) {
+        return http.post("/test/failing-webhook?failure=" + failure, "application/json", "{}", Map.of());
+    }
+}

@@ -1,0 +1,42 @@
+package com.example.crm.webhooks.support;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** The tests' view of the database: emptying it, and comparing every table before and after. */
+public final class TestDatabase {
+
+    private final JdbcTemplate jdbc;
+
+    public TestDatabase(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The application's tables, without Flyway's history. */
+    public List<String> tables() {
+        return jdbc.queryForList("""
+                select table_name from information_schema.tables
+                where table_schema = 'public' and table_type = 'BASE TABLE'
+                  and table_name <> 'flyway_schema_history'
+                order by table_name""", String.class);
+    }
+
+    public void truncateAll() {
+        jdbc.execute("truncate table " + String.join(", ", tables()));
+    }
+
+    /** Every row of every table, in a stable order: equal snapshots mean nothing was written. */
+    public Map<String, List<Map<String, Object>>> snapshot() {
+        Map<String, List<Map<String, Object>>> snapshot = new LinkedHashMap<>();
+        for (String table : tables()) {
+            snapshot.put(table, jdbc.queryForList("select * from " + table + " order by 1"));
+        }
+        return snapshot;
+    }
+
+    public int count(String table) {
+        return jdbc.queryForObject("select count(*) from " + table, Integer.class);
+    }
+}

@@ -1,0 +1,77 @@
+package com.example.crm.webhooks.support;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * The real parts the tests run against, started once per test JVM: PostgreSQL, an S3 API server,
+ * and WireMock standing in for the third parties we cannot reach (Reverse Contact, image hosts).
+ */
+public final class TestInfrastructure {
+
+    public static final String BUCKET = "webhook-test-bucket";
+    public static final String TWILIO_AUTH_TOKEN = "test-twilio-auth-token";
+    public static final String PUBLIC_BASE_URL = "https://public.example.com";
+    public static final String REVERSECONTACT_API_KEY = "test-reversecontact-key";
+
+    private static EmbeddedPostgres postgres;
+    private static S3CompatibleServer s3;
+    private static WireMockServer thirdParties;
+
+    private TestInfrastructure() {
+    }
+
+    public static synchronized EmbeddedPostgres postgres() {
+        if (postgres == null) {
+            try {
+                postgres = EmbeddedPostgresServer.start(Files.createTempDirectory("webhook-test-pg"), true, 0);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return postgres;
+    }
+
+    public static synchronized S3CompatibleServer s3() {
+        if (s3 == null) {
+            s3 = S3CompatibleServer.inMemory();
+            s3.createBucket(BUCKET);
+        }
+        return s3;
+    }
+
+    /** WireMock for Reverse Contact's API and the image hosts its profiles point at. */
+    public static synchronized WireMockServer thirdParties() {
+        if (thirdParties == null) {
+            thirdParties = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+            thirdParties.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(thirdParties::stop));
+        }
+        return thirdParties;
+    }
+
+    public static String jdbcUrl() {
+        return postgres().getJdbcUrl("postgres", "postgres");
+    }
+
+    /** Points the application at the parts above; the values are the same for every test class. */
+    public static void register(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", TestInfrastructure::jdbcUrl);
+        registry.add("spring.datasource.username", () -> "postgres");
+        registry.add("spring.datasource.password", () -> "");
+        registry.add("r2.endpoint", () -> s3().endpoint());
+        registry.add("r2.bucket", () -> BUCKET);
+        registry.add("r2.region", () -> "auto");
+        registry.add("r2.access-key-id", () -> S3CompatibleServer.ACCESS_KEY_ID);
+        registry.add("r2.secret-access-key", () -> S3CompatibleServer.SECRET_ACCESS_KEY);
+        registry.add("reversecontact.base-url", () -> thirdParties().baseUrl());
+        registry.add("reversecontact.api-key", () -> REVERSECONTACT_API_KEY);
+        registry.add("twilio.auth-token", () -> TWILIO_AUTH_TOKEN);
+        registry.add("webhooks.public-base-url", () -> PUBLIC_BASE_URL);
+    }
+}

@@ -1,0 +1,49 @@
+package com.example.crm.webhooks.support;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the whole-application tests: the service on a random port, on the real embedded parts
+ * of {@link TestInfrastructure}. Every subclass shares this one configuration, so Spring's context
+ * cache starts the application once per test JVM. Tables are emptied and WireMock is reset before
+ * each test.
+ */
+@CamelSpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+public abstract class WebhookServiceTest {
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    protected JdbcTemplate jdbc;
+
+    @Autowired
+    protected CamelContext camelContext;
+
+    protected TestDatabase db;
+    protected WebhookClient http;
+
+    @DynamicPropertySource
+    static void embeddedParts(DynamicPropertyRegistry registry) {
+        TestInfrastructure.register(registry);
+    }
+
+    @BeforeEach
+    void startFromEmptyTables() {
+        db = new TestDatabase(jdbc);
+        db.truncateAll();
+        http = new WebhookClient("http://127.0.0.1:" + port);
+        TestInfrastructure.thirdParties().resetAll();
+    }
+}
