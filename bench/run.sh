@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Throughput and latency of the Twilio webhooks against the database's own ceiling.
+#
+#   bench/run.sh                 # from a fresh clone; installs wrk and PostgreSQL if missing
+#   DURATION=30 WARMUP=30 CONNECTIONS="8 32" bench/run.sh
+#
+# Builds the jar, starts PostgreSQL (the machine's, else Debian's package) and the service,
+# seeds 100k contacts, then for each webhook and concurrency: drives the service with wrk
+# replaying unique, correctly signed requests, and runs pgbench with the SQL statements the
+# route runs per webhook (bench/sql/) at the same concurrency. Prints throughput, p50/p99,
+# the ratio service/ceiling and the service's peak RSS. Add the printed rows to bench/RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-30}
+CONNECTIONS=${CONNECTIONS:-"8 32"}
+WORK=${BENCH_WORK:-/tmp/webhook-bench}
+PG_PORT=${BENCH_PG_PORT:-55440}
+APP_PORT=${BENCH_APP_PORT:-18080}
+MGMT_PORT=${BENCH_MGMT_PORT:-18081}
+TOKEN=bench-twilio-token
+BASE_URL="http://127.0.0.1:${APP_PORT}"
+THREADS=2
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+need_packages=()
+command -v wrk >/dev/null || need_packages+=(wrk)
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+[ -n "$PG_BIN" ] && [ -x "$PG_BIN/pgbench" ] || need_packages+=(postgresql)
+command -v python3 >/dev/null || need_packages+=(python3)
+if [ ${#need_packages[@]} -gt 0 ]; then
+  log "installing ${need_packages[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_packages[@]}" >/dev/null
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+# PostgreSQL refuses to run as root: run it in a user namespace where it is not.
+as_pg() { if [ "$(id -u)" = 0 ]; then unshare -U "$@"; else "$@"; fi; }
+
+rm -rf "$WORK" && mkdir -p "$WORK"
+cleanup() {
+  [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
+  as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+log "building the jar"
+./mvnw -B -q -DskipTests package >/dev/null
+JAR=$(ls target/webhook-service-*.jar | grep -v original | head -n 1)
+
+log "starting PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on port $PG_PORT"
+as_pg "$PG_BIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -o "-p $PG_PORT -k $WORK -c max_connections=200" -l "$WORK/pg.log" -w start >/dev/null
+PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q)
+"${PSQL[@]}" -c "create database bench" >/dev/null
+
+log "starting the service on port $APP_PORT"
+SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:${PG_PORT}/bench" SPRING_DATASOURCE_USERNAME=postgres \
+SERVER_PORT=$APP_PORT MANAGEMENT_SERVER_PORT=$MGMT_PORT PUBLIC_BASE_URL="$BASE_URL" TWILIO_AUTH_TOKEN=$TOKEN \
+DEFAULT_PHONE_REGION=AU R2_ENDPOINT=http://127.0.0.1:9 R2_BUCKET=bench \
+  java ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/service.log" 2>&1 &
+APP_PID=$!
+for _ in $(seq 1 120); do curl -sf "$BASE_URL/actuator/health" >/dev/null && break; sleep 1; done
+curl -sf "$BASE_URL/actuator/health" >/dev/null || { tail -50 "$WORK/service.log"; exit 1; }
+
+log "seeding 100k contacts and 100k outbound messages"
+"${PSQL[@]}" -d bench -f bench/sql/seed.sql >/dev/null
+
+# wrk: requests/s, p50 and p99 (ms) of one run
+run_wrk() { # connections seconds prefix
+  wrk -t "$THREADS" -c "$1" -d "${2}s" --latency -s bench/replay.lua "$BASE_URL" -- "$3" > "$WORK/wrk.out"
+  if grep -q "Non-2xx" "$WORK/wrk.out"; then
+    echo "service answered non-2xx:" >&2; cat "$WORK/wrk.out" >&2; tail -20 "$WORK/service.log" >&2; exit 1
+  fi
+  awk '/Requests\/sec/ {rps=$2}
+       /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+       function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+       END {printf "%.0f %.2f %.2f\n", rps, ms(p50), ms(p99)}' "$WORK/wrk.out"
+}
+# pgbench: transactions/s, p50 and p99 (ms) from its per-transaction log
+run_pgbench() { # connections seconds script
+  rm -f "$WORK"/pgbench_log.*
+  (cd "$WORK" && "$PG_BIN/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$1" -j "$THREADS" \
+      -T "$2" -l -f "$OLDPWD/$3" bench > "$WORK/pgbench.out" 2>&1) || { cat "$WORK/pgbench.out" >&2; exit 1; }
+  local tps; tps=$(awk '/^tps/ {print $3; exit}' "$WORK/pgbench.out")
+  cat "$WORK"/pgbench_log.* | awk '{print $3/1000}' | sort -n | awk -v tps="$tps" \
+    '{a[NR]=$1} END {printf "%.0f %.2f %.2f\n", tps, a[int(NR*0.5)], a[int(NR*0.99)]}'
+}
+
+RESULTS=()
+for endpoint in inbound message-status; do
+  next=0
+  for c in $CONNECTIONS; do
+    # enough fresh requests for warm-up plus measurement at up to 15k/s
+    count=$(( (WARMUP + DURATION) * 15000 ))
+    log "$endpoint, $c connections: signing $count unique requests"
+    python3 bench/make_requests.py --kind "$endpoint" --count "$count" --start "$next" --threads "$THREADS" \
+      --token "$TOKEN" --public-base-url "$BASE_URL" --host "127.0.0.1:$APP_PORT" --out "$WORK/req-$endpoint-$c"
+    next=$((next + count))
+    log "$endpoint, $c connections: warm-up ${WARMUP}s, then ${DURATION}s measured"
+    [ "$WARMUP" -gt 0 ] && run_wrk "$c" "$WARMUP" "$WORK/req-$endpoint-$c" >/dev/null
+    read -r rps p50 p99 < <(run_wrk "$c" "$DURATION" "$WORK/req-$endpoint-$c")
+    rm -f "$WORK"/req-"$endpoint"-"$c"-*.txt
+    log "$endpoint, $c connections: pgbench ceiling"
+    read -r tps pg50 pg99 < <(run_pgbench "$c" "$DURATION" "bench/sql/$endpoint.sql")
+    rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$APP_PID/status")
+    ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
+    RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $tps | $pg50 | $pg99 | $ratio | $rss |")
+  done
+done
+
+echo
+echo "$(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -n 1), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); warm-up ${WARMUP}s, ${DURATION}s measured"
+echo
+echo "| webhook | conns | service req/s | p50 ms | p99 ms | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${RESULTS[@]}"
