@@ -1,0 +1,78 @@
+package com.example.crm.webhooks.support;
+
+import com.example.crm.webhooks.WebhookServiceApplication;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * One more running copy of the service, in this JVM, for the tests that need several instances
+ * or their own database (two instances on one database, a database stopped under traffic). The
+ * shared test application is not touched. Close it when done.
+ */
+public final class ServiceInstance implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+
+    private ServiceInstance(ConfigurableApplicationContext context) {
+        this.context = context;
+    }
+
+    /**
+     * Starts the service on random ports against {@code jdbcUrl}, with the shared S3 server and
+     * WireMock of {@link TestInfrastructure}, and {@code overrides} on top.
+     */
+    public static ServiceInstance start(String name, String jdbcUrl, Map<String, Object> overrides) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("spring.datasource.url", jdbcUrl);
+        properties.put("spring.datasource.username", "postgres");
+        properties.put("server.port", "0");
+        properties.put("management.server.port", "0");
+        properties.put("camel.main.name", name);
+        // JMX names would clash with the shared test application's CamelContext.
+        properties.put("camel.main.jmx-enabled", "false");
+        properties.put("spring.jmx.enabled", "false");
+        properties.put("r2.endpoint", TestInfrastructure.s3().endpoint());
+        properties.put("r2.bucket", TestInfrastructure.BUCKET);
+        properties.put("r2.access-key-id", S3CompatibleServer.ACCESS_KEY_ID);
+        properties.put("r2.secret-access-key", S3CompatibleServer.SECRET_ACCESS_KEY);
+        properties.put("reversecontact.base-url", TestInfrastructure.thirdParties().baseUrl());
+        properties.put("reversecontact.api-key", TestInfrastructure.REVERSECONTACT_API_KEY);
+        properties.put("twilio.auth-token", TestInfrastructure.TWILIO_AUTH_TOKEN);
+        properties.put("webhooks.public-base-url", TestInfrastructure.PUBLIC_BASE_URL);
+        properties.putAll(overrides);
+        // As command-line arguments: they outrank application.yaml and the test profile.
+        String[] arguments = properties.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(WebhookServiceApplication.class)
+                .profiles("test")
+                .run(arguments);
+        return new ServiceInstance(context);
+    }
+
+    public String baseUrl() {
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        return "http://127.0.0.1:" + port;
+    }
+
+    public WebhookClient http() {
+        return new WebhookClient(baseUrl());
+    }
+
+    public JdbcTemplate jdbc() {
+        return context.getBean(JdbcTemplate.class);
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
