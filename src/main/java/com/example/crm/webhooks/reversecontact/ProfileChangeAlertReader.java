@@ -23,7 +23,16 @@ public class ProfileChangeAlertReader {
 
     public ProfileChangeAlertReader(ObjectMapper objectMapper) {
         // "{} trailing" is not one JSON document: refuse it rather than store half of it.
-        this.json = objectMapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.json = profileReader(objectMapper).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /**
+     * How profiles are read, here and from the stored snapshot alike: numbers with a fraction or
+     * exponent as BigDecimal, so the snapshot keeps them exactly (a double would round them, or
+     * turn 1e400 into Infinity), and a number compares equal to itself in the next diff.
+     */
+    static ObjectReader profileReader(ObjectMapper objectMapper) {
+        return objectMapper.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
     public ProfileChangeAlert read(Exchange exchange) {

@@ -4,11 +4,14 @@ import com.example.crm.webhooks.http.WebhookRejection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -32,8 +35,10 @@ public class ProfileChangeAlertStore {
 
     private static final Logger log = LoggerFactory.getLogger(ProfileChangeAlertStore.class);
 
+    // The new person comes back as jsonb renders it, like the stored snapshot, so both sides of
+    // the diff spell numbers alike (jsonb prints 1e400 in full, 1.0e2 as 100).
     private static final String LOCK_PERSON = """
-            select id, profile_snapshot::text as snapshot
+            select id, profile_snapshot::text as snapshot, cast(:person as jsonb)::text as person
             from people
             where alert_subscription_id = :subscriptionId
             for update""";
@@ -63,50 +68,68 @@ public class ProfileChangeAlertStore {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate transaction;
-    private final ObjectMapper objectMapper;
+    private final ObjectReader profiles;
 
     public ProfileChangeAlertStore(NamedParameterJdbcTemplate jdbc, TransactionTemplate transaction,
             ObjectMapper objectMapper) {
         this.jdbc = jdbc;
         this.transaction = transaction;
-        this.objectMapper = objectMapper;
+        this.profiles = ProfileChangeAlertReader.profileReader(objectMapper);
     }
 
     /** Stores the alert, or nothing for a redelivery; 404 when no person has the subscription. */
     public void store(ProfileChangeAlert alert) {
-        transaction.executeWithoutResult(status -> {
-            List<Map<String, Object>> people = jdbc.queryForList(LOCK_PERSON,
-                    Map.of("subscriptionId", alert.subscriptionId()));
-            if (people.isEmpty()) {
-                throw WebhookRejection.notFound("unknown subscriptionId");
+        try {
+            transaction.executeWithoutResult(status -> storeLocked(alert));
+        } catch (DataAccessException e) {
+            if (isDataException(e)) {
+                // Valid JSON that PostgreSQL's jsonb refuses: \u0000 or a lone surrogate in a string.
+                throw WebhookRejection.badRequest("alert contains JSON values that cannot be stored");
             }
-            String personId = (String) people.get(0).get("id");
-            ProfileDiff diff = alert.person() == null
-                    ? ProfileDiff.none()
-                    : ProfileDiff.between(snapshot((String) people.get(0).get("snapshot")), alert.person());
-            Integer stored = jdbc.queryForObject(STORE_ALERT, new MapSqlParameterSource()
-                    .addValue("personId", personId)
-                    .addValue("subscriptionId", alert.subscriptionId())
-                    .addValue("payload", alert.payload())
-                    .addValue("diff", diff.patch().toString())
-                    .addValue("changedFields", diff.changedFields().toArray(String[]::new))
-                    .addValue("person", alert.person() == null ? null : alert.person().toString(), Types.VARCHAR),
-                    Integer.class);
-            if (stored == null || stored == 0) {
-                log.debug("Profile change alert for person {} is a redelivery; nothing stored", personId);
-            }
-        });
+            throw e;
+        }
     }
 
-    /** The previous snapshot; none yet is the empty object, so the first alert adds every field. */
-    private JsonNode snapshot(String stored) {
-        if (stored == null) {
-            return objectMapper.createObjectNode();
+    private void storeLocked(ProfileChangeAlert alert) {
+        String person = alert.person() == null ? null : alert.person().toString();
+        List<Map<String, Object>> people = jdbc.queryForList(LOCK_PERSON, new MapSqlParameterSource()
+                .addValue("subscriptionId", alert.subscriptionId())
+                .addValue("person", person, Types.VARCHAR));
+        if (people.isEmpty()) {
+            throw WebhookRejection.notFound("unknown subscriptionId");
+        }
+        Map<String, Object> row = people.get(0);
+        String personId = (String) row.get("id");
+        ProfileDiff diff = person == null
+                ? ProfileDiff.none()
+                : ProfileDiff.between(profile((String) row.get("snapshot")), profile((String) row.get("person")));
+        Integer stored = jdbc.queryForObject(STORE_ALERT, new MapSqlParameterSource()
+                .addValue("personId", personId)
+                .addValue("subscriptionId", alert.subscriptionId())
+                .addValue("payload", alert.payload())
+                .addValue("diff", diff.patch().toString())
+                .addValue("changedFields", diff.changedFields().toArray(String[]::new))
+                .addValue("person", person, Types.VARCHAR), Integer.class);
+        if (stored == null || stored == 0) {
+            log.debug("Profile change alert for person {} is a redelivery; nothing stored", personId);
+        }
+    }
+
+    /** SQLState class 22: the values sent, not the database, are at fault. */
+    private static boolean isDataException(DataAccessException e) {
+        return e.getMostSpecificCause() instanceof SQLException sql
+                && sql.getSQLState() != null && sql.getSQLState().startsWith("22");
+    }
+
+    /** A profile as jsonb rendered it; no snapshot yet is the empty object, so the first alert adds every field. */
+    private JsonNode profile(String jsonb) {
+        if (jsonb == null) {
+            return profiles.createObjectNode();
         }
         try {
-            return objectMapper.readTree(stored);
+            return profiles.readTree(jsonb);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("people.profile_snapshot is not JSON", e);
+            throw new IllegalStateException("jsonb rendered text that is not JSON", e);
         }
     }
 }

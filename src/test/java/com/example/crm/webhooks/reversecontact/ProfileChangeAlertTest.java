@@ -76,15 +76,16 @@ class ProfileChangeAlertTest extends WebhookServiceTest {
         List<StoredAlert> alerts = fixtures.alertsOf(ada);
         assertThat(alerts).hasSize(3);
 
-        // The first alert diffs against an empty object: every field is added.
+        // The first alert diffs against an empty object: every field is added. Operations on
+        // object fields come in jsonb's key order (shorter keys first), as both sides are jsonb.
         assertThat(alerts.get(0).diff()).isEqualTo(json("""
-                [{"op": "add", "path": "/firstName", "value": "Ada"},
-                 {"op": "add", "path": "/lastName", "value": "Lovelace"},
+                [{"op": "add", "path": "/skills", "value": ["Mathematics"]},
                  {"op": "add", "path": "/headline", "value": "Analyst"},
+                 {"op": "add", "path": "/lastName", "value": "Lovelace"},
                  {"op": "add", "path": "/location", "value": {"city": "London", "country": "United Kingdom"}},
+                 {"op": "add", "path": "/firstName", "value": "Ada"},
                  {"op": "add", "path": "/experience", "value": [{"title": "Analyst", "companyName": "Analytical Engines",
-                                                                "startEndDate": {"start": "1842", "end": null}}]},
-                 {"op": "add", "path": "/skills", "value": ["Mathematics"]}]"""));
+                                                                "startEndDate": {"start": "1842", "end": null}}]}]"""));
         assertThat(alerts.get(0).changedFields())
                 .containsExactly("experience", "firstName", "headline", "lastName", "location", "skills");
 
@@ -95,8 +96,7 @@ class ProfileChangeAlertTest extends WebhookServiceTest {
                                                                 "startEndDate": {"start": "1843", "end": null}}}]"""));
         assertThat(alerts.get(1).changedFields()).containsExactly("experience", "headline");
 
-        // The old position's end date is a replace inside that entry. (Operations on the previous
-        // snapshot's fields come in its jsonb key order, shorter keys first; additions last.)
+        // The old position's end date is a replace inside that entry.
         assertThat(alerts.get(2).diff()).isEqualTo(json("""
                 [{"op": "remove", "path": "/skills"},
                  {"op": "replace", "path": "/location/city", "value": "Marylebone"},
@@ -183,6 +183,22 @@ class ProfileChangeAlertTest extends WebhookServiceTest {
     }
 
     @Test
+    void numbersKeepTheirPrecisionAndAnUnchangedNumberIsNoChange() {
+        String person = "{\"score\": 0.10000000000000000001, \"reach\": 1e400, \"followers\": 12345678901234567890}";
+        post(alert(SUBSCRIPTION, person));
+        assertThat(post(alert(SUBSCRIPTION, person.replace("}", ", \"headline\": \"Analyst\"}"))).statusCode())
+                .isEqualTo(200);
+
+        assertThat(jdbc.queryForObject("""
+                select profile_snapshot->'score' = '0.10000000000000000001'::jsonb
+                   and profile_snapshot->'reach' = '1e400'::jsonb
+                   and profile_snapshot->'followers' = '12345678901234567890'::jsonb
+                from people where id = ?""", Boolean.class, ada)).isTrue();
+        assertThat(fixtures.alertsOf(ada).get(1).diff()).isEqualTo(json("""
+                [{"op": "add", "path": "/headline", "value": "Analyst"}]"""));
+    }
+
+    @Test
     void aFirstAlertWithoutPersonLeavesNoSnapshot() {
         assertThat(post(alert(SUBSCRIPTION, null)).statusCode()).isEqualTo(200);
 
@@ -220,7 +236,10 @@ class ProfileChangeAlertTest extends WebhookServiceTest {
             "{\"subscriptionId\": [\"sub-ada\"]}",
             "{\"subscriptionId\": \"sub-ada\", \"data\": \"person\"}",   // data not an object
             "{\"subscriptionId\": \"sub-ada\", \"data\": {\"person\": \"Ada\"}}",  // person not an object
-            "{\"subscriptionId\": \"sub-ada\", \"data\": {\"person\": [{\"firstName\": \"Ada\"}]}}"})
+            "{\"subscriptionId\": \"sub-ada\", \"data\": {\"person\": [{\"firstName\": \"Ada\"}]}}",
+            // JSON that jsonb cannot store
+            "{\"subscriptionId\": \"sub-ada\", \"data\": {\"person\": {\"headline\": \"a\\u0000b\"}}}",
+            "{\"subscriptionId\": \"sub-ada\", \"data\": {\"person\": {\"headline\": \"\\ud800\"}}}"})
     void aBadAlertIs400AndChangesNothing(String body) {
         post(alert(SUBSCRIPTION, FIRST));
         var before = db.snapshot();
