@@ -115,6 +115,31 @@ class ProfileChangeAlertTest extends WebhookServiceTest {
     }
 
     @Test
+    void theReadmeSampleStoresTheDiffTheReadmeShows() {
+        post("""
+                {"subscriptionId": "sub-ada",
+                 "data": {"person": {"firstName": "Ada", "lastName": "Lovelace", "headline": "Analyst",
+                   "experience": [{"title": "Analyst", "companyName": "Analytical Engines",
+                                   "startEndDate": {"start": "1842", "end": null}}]}}}""");
+        post("""
+                {"subscriptionId": "sub-ada",
+                 "data": {"person": {"firstName": "Ada", "lastName": "Lovelace", "headline": "Lead at Babbage & Co",
+                   "experience": [{"title": "Lead", "companyName": "Babbage & Co",
+                                   "startEndDate": {"start": "1843", "end": null}},
+                                  {"title": "Analyst", "companyName": "Analytical Engines",
+                                   "startEndDate": {"start": "1842", "end": null}}]}}}""");
+
+        StoredAlert second = fixtures.alertsOf(ada).get(1);
+        assertThat(second.changedFields()).containsExactly("experience", "headline");
+        assertThat(second.diff()).isEqualTo(json("""
+                [
+                  {"op": "replace", "path": "/headline", "value": "Lead at Babbage & Co"},
+                  {"op": "add", "path": "/experience/0",
+                   "value": {"title": "Lead", "companyName": "Babbage & Co", "startEndDate": {"start": "1843", "end": null}}}
+                ]"""));
+    }
+
+    @Test
     void aRedeliveryStoresNothingAndGetsTheSameAnswer() {
         HttpResponse<String> first = post(alert(SUBSCRIPTION, FIRST));
         var afterFirst = db.snapshot();
