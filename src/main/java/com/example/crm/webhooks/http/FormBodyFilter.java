@@ -27,9 +27,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Reads a webhook's form body before Camel does. Camel's HTTP binding decodes form fields into
- * headers before any route step runs and answers 500 on a malformed {@code %} escape; this filter
- * answers such a body with 400 instead, and a body over the size limit with 413, reading no more
- * than the limit. A good body is handed on unchanged.
+ * headers before any route step runs and answers 500 on a malformed {@code %} escape or a field
+ * without {@code =} (JSON sent as a form, say); this filter answers such a body with 400 instead,
+ * and a body over the size limit with 413, reading no more than the limit. A good body is handed
+ * on unchanged.
  */
 @Component
 public class FormBodyFilter extends OncePerRequestFilter {
@@ -56,15 +57,25 @@ public class FormBodyFilter extends OncePerRequestFilter {
             reject(response, 413, "request body larger than " + maxBodyBytes + " bytes");
             return;
         }
+        String form = new String(body, StandardCharsets.UTF_8);
+        if (hasFieldWithoutValue(form)) {
+            // Camel's form binding fails (500) on a field without "=", e.g. JSON sent as a form.
+            reject(response, 400, "malformed form body");
+            return;
+        }
         Map<String, String[]> parameters = new LinkedHashMap<>();
         try {
             addAll(parameters, WebhookRequests.parseForm(request.getQueryString()));
-            addAll(parameters, WebhookRequests.parseForm(new String(body, StandardCharsets.UTF_8)));
+            addAll(parameters, WebhookRequests.parseForm(form));
         } catch (WebhookRejection malformed) {
             reject(response, malformed.getStatus(), malformed.getMessage());
             return;
         }
         chain.doFilter(new CachedBodyRequest(request, body, parameters), response);
+    }
+
+    private static boolean hasFieldWithoutValue(String form) {
+        return Arrays.stream(form.split("&")).anyMatch(field -> !field.isEmpty() && field.indexOf('=') < 0);
     }
 
     /** Query-string values first, then the body's, as a servlet container lists them. */

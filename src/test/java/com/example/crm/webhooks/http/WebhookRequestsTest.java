@@ -54,6 +54,15 @@ class WebhookRequestsTest extends WebhookServiceTest {
     }
 
     @Test
+    void aFormFieldWithoutEqualsSignIs400NotACamelFailure() {
+        HttpResponse<String> response = http.post("/api/webhooks/test/form-echo", "application/x-www-form-urlencoded",
+                "Body=a&NoValue", Map.of());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).isEqualTo("{\"error\":\"malformed form body\"}");
+    }
+
+    @Test
     void otherContentTypesAre415() {
         assertThat(http.post("/api/webhooks/test/form-echo", "application/json", "{}", Map.of()).statusCode()).isEqualTo(415);
         assertThat(http.post("/api/webhooks/test/form-echo", "not a media type", "a=b", Map.of()).statusCode()).isEqualTo(415);

@@ -1,12 +1,26 @@
 package com.example.crm.webhooks.support;
 
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.jdbc.core.ColumnMapRowMapper;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The tests' view of the database: emptying it, and comparing every table before and after. */
 public final class TestDatabase {
+
+    /** Rows as maps; SQL arrays (text[] columns) as lists, since the driver's arrays compare by identity. */
+    private static final ColumnMapRowMapper ROWS = new ColumnMapRowMapper() {
+        @Override
+        protected Object getColumnValue(ResultSet rs, int index) throws SQLException {
+            Object value = super.getColumnValue(rs, index);
+            return value instanceof Array array ? Arrays.asList((Object[]) array.getArray()) : value;
+        }
+    };
 
     private final JdbcTemplate jdbc;
 
@@ -31,7 +45,7 @@ public final class TestDatabase {
     public Map<String, List<Map<String, Object>>> snapshot() {
         Map<String, List<Map<String, Object>>> snapshot = new LinkedHashMap<>();
         for (String table : tables()) {
-            snapshot.put(table, jdbc.queryForList("select * from " + table + " order by 1"));
+            snapshot.put(table, jdbc.query("select * from " + table + " order by 1", ROWS));
         }
         return snapshot;
     }

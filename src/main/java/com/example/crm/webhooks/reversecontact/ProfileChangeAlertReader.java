@@ -1,0 +1,80 @@
+package com.example.crm.webhooks.reversecontact;
+
+import com.example.crm.webhooks.http.WebhookRejection;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads a profile change alert's JSON body and refuses (400) what the spec calls bad: invalid
+ * JSON, a body that is not an object, a {@code subscriptionId} that is missing, blank or not a
+ * string. {@code data} and {@code data.person} are optional; when present they must be objects,
+ * because a person that is not an object cannot become a profile snapshot.
+ */
+@Component("profileChangeAlertReader")
+public class ProfileChangeAlertReader {
+
+    private final ObjectReader json;
+
+    public ProfileChangeAlertReader(ObjectMapper objectMapper) {
+        // "{} trailing" is not one JSON document: refuse it rather than store half of it.
+        this.json = profileReader(objectMapper).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /**
+     * How profiles are read, here and from the stored snapshot alike: numbers with a fraction or
+     * exponent as BigDecimal, so the snapshot keeps them exactly (a double would round them, or
+     * turn 1e400 into Infinity), and a number compares equal to itself in the next diff.
+     */
+    static ObjectReader profileReader(ObjectMapper objectMapper) {
+        return objectMapper.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    }
+
+    public ProfileChangeAlert read(Exchange exchange) {
+        String payload = exchange.getMessage().getBody(String.class);
+        JsonNode alert = parse(payload);
+        if (!alert.isObject()) {
+            throw WebhookRejection.badRequest("body must be a JSON object");
+        }
+        JsonNode subscriptionId = alert.get("subscriptionId");
+        if (subscriptionId == null || !subscriptionId.isTextual() || subscriptionId.asText().isBlank()) {
+            throw WebhookRejection.badRequest("subscriptionId must be a non-blank string");
+        }
+        return new ProfileChangeAlert(subscriptionId.asText(), payload, person(alert));
+    }
+
+    private JsonNode parse(String payload) {
+        if (payload == null || payload.isBlank()) {
+            throw WebhookRejection.badRequest("invalid JSON: empty body");
+        }
+        try {
+            return json.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw WebhookRejection.badRequest("invalid JSON");
+        }
+    }
+
+    /** {@code data.person}; absent or null means the alert carries no profile. */
+    private static ObjectNode person(JsonNode alert) {
+        JsonNode data = alert.get("data");
+        if (data == null || data.isNull()) {
+            return null;
+        }
+        if (!data.isObject()) {
+            throw WebhookRejection.badRequest("data must be an object");
+        }
+        JsonNode person = data.get("person");
+        if (person == null || person.isNull()) {
+            return null;
+        }
+        if (!person.isObject()) {
+            throw WebhookRejection.badRequest("data.person must be an object");
+        }
+        return (ObjectNode) person;
+    }
+}
