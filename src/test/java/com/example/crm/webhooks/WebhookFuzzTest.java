@@ -3,22 +3,22 @@ package com.example.crm.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.crm.webhooks.support.TestInfrastructure;
+import com.example.crm.webhooks.support.WebhookClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.URLEncoder;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,12 +27,11 @@ import org.junit.jupiter.api.Test;
  * types, odd encodings, huge fields, wrong JSON types, duplicated and missing parameters, forged
  * signatures. Properties: never a 5xx, and every rejection leaves every table as it was.
  *
- * <p>Cases come from jqwik arbitraries drawn with a fixed seed (printed), so a failure replays
- * with {@code -Dfuzz.seed=...}; {@code -Dfuzz.cases=N} tries more.
+ * <p>Cases come from jqwik arbitraries, sampled outside jqwik's engine so they can run against
+ * the shared application; a failure prints the whole case. {@code -Dfuzz.cases=N} tries more.
  */
 class WebhookFuzzTest extends WebhookServiceTest {
 
-    private static final long SEED = Long.getLong("fuzz.seed", 20261127L);
     private static final int CASES = Integer.getInteger("fuzz.cases", 1500);
 
     private static final String INBOUND = "/api/webhooks/twilio/inbound";
@@ -59,16 +58,14 @@ class WebhookFuzzTest extends WebhookServiceTest {
 
     @Test
     void noInputIsA5xxAndNoRejectionWritesAnything() {
-        Random random = new Random(SEED);
-        var generator = cases().generator(1000);
         Map<String, Integer> statuses = new TreeMap<>();
-        System.out.printf("WebhookFuzzTest: seed %d, %d cases%n", SEED, CASES);
-        for (int i = 0; i < CASES; i++) {
-            FuzzCase fuzz = generator.next(random).value();
+        List<FuzzCase> generated = cases().sampleStream().limit(CASES).toList();
+        for (int i = 0; i < generated.size(); i++) {
+            FuzzCase fuzz = generated.get(i);
             var before = db.snapshot();
-            HttpResponse<String> response = http.postBytes(fuzz.pathAndQuery(), fuzz.contentType(), fuzz.body(), fuzz.headers());
+            WebhookClient.RawResponse response = http.postRaw(fuzz.pathAndQuery(), fuzz.contentType(), fuzz.body(), fuzz.headers());
             statuses.merge(fuzz.kind() + " " + response.statusCode(), 1, Integer::sum);
-            assertThat(response.statusCode()).as("case %d: %s -> %s", i, fuzz, response.body()).isLessThan(500);
+            assertThat(response.statusCode()).as("case %d: %s -> %s", i, fuzz, response.text()).isLessThan(500);
             if (response.statusCode() >= 400) {
                 assertThat(db.snapshot()).as("case %d rejected with %d but wrote: %s", i, response.statusCode(), fuzz)
                         .isEqualTo(before);
@@ -90,12 +87,12 @@ class WebhookFuzzTest extends WebhookServiceTest {
         Arbitrary<Map<String, String>> params = Arbitraries.maps(
                         Arbitraries.oneOf(Arbitraries.of(fields), text(12)), fieldValue())
                 .ofMaxSize(fields.size() + 3);
-        Arbitrary<String> signature = Arbitraries.of("valid", "forged", "missing", "other-url", "empty");
-        Arbitrary<String> encoding = Arbitraries.of("form", "form", "form", "duplicated", "truncated", "bad-escape",
-                "invalid-utf8", "garbage");
-        Arbitrary<String> contentType = Arbitraries.of("application/x-www-form-urlencoded",
-                "application/x-www-form-urlencoded; charset=UTF-8", "application/json", "text/plain", "",
-                "multipart/form-data; boundary=x", "application/x-www-form-urlencoded; charset=ISO-8859-1", "%%%");
+        Arbitrary<String> signature = mostly(Arbitraries.just("valid"), Arbitraries.of("forged", "missing", "other-url", "empty"));
+        Arbitrary<String> encoding = mostly(Arbitraries.just("form"), Arbitraries.of("duplicated", "truncated", "bad-escape",
+                "invalid-utf8", "garbage"));
+        Arbitrary<String> contentType = mostly(Arbitraries.of("application/x-www-form-urlencoded",
+                "application/x-www-form-urlencoded; charset=UTF-8"), Arbitraries.of("application/json", "text/plain", "",
+                "multipart/form-data; boundary=x", "application/x-www-form-urlencoded; charset=ISO-8859-1", "%%%"));
         Arbitrary<String> query = Arbitraries.of("", "", "?x=1", "?MessageSid=SMquery", "?%ZZ");
         return Combinators.combine(params, signature, encoding, contentType, query)
                 .as((p, sig, enc, ct, q) -> twilioCase(path, p, sig, enc, ct, q));
@@ -141,9 +138,9 @@ class WebhookFuzzTest extends WebhookServiceTest {
     // --- Reverse Contact: JSON ---------------------------------------------------------------
 
     static Arbitrary<FuzzCase> alert() {
-        Arbitrary<String> subscription = Arbitraries.of("\"sub-fuzz\"", "\"sub-unknown\"", "\"\"", "\"   \"", "null",
-                "42", "true", "{}", "[\"sub-fuzz\"]", "\"sub-fuzz\\u0000\"");
-        Arbitrary<String> person = Arbitraries.oneOf(json(3), Arbitraries.of("null", "\"text\"", "[]", "{}"));
+        Arbitrary<String> subscription = mostly(Arbitraries.just("\"sub-fuzz\""), Arbitraries.of("\"sub-unknown\"", "\"\"", "\"   \"", "null", "42", "true", "{}", "[\"sub-fuzz\"]",
+                        "\"sub-fuzz\\u0000\""));
+        Arbitrary<String> person = Arbitraries.oneOf(json(3), object(json(2)), Arbitraries.of("null", "\"text\"", "[]", "{}"));
         Arbitrary<String> shape = Arbitraries.of("alert", "alert", "no-data", "not-object", "random");
         return Combinators.combine(subscription, person, shape, json(4), bodyDamage(), jsonContentType())
                 .as((sub, p, s, randomJson, damage, ct) -> {
@@ -186,26 +183,28 @@ class WebhookFuzzTest extends WebhookServiceTest {
                 });
     }
 
+    /** The first arbitrary three times in four: enough good input to reach the paths behind the checks. */
+    static <T> Arbitrary<T> mostly(Arbitrary<T> usual, Arbitrary<T> odd) {
+        return Arbitraries.frequencyOf(Tuple.of(3, usual), Tuple.of(1, odd));
+    }
+
     interface BodyDamage {
         byte[] apply(String body);
     }
 
     static Arbitrary<BodyDamage> bodyDamage() {
-        return Arbitraries.of(
-                body -> body.getBytes(StandardCharsets.UTF_8),
-                body -> body.getBytes(StandardCharsets.UTF_8),
-                body -> body.getBytes(StandardCharsets.UTF_8),
+        return mostly(Arbitraries.just(body -> body.getBytes(StandardCharsets.UTF_8)), Arbitraries.of(
                 body -> body.substring(0, body.length() / 2).getBytes(StandardCharsets.UTF_8),
                 body -> concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, body.getBytes(StandardCharsets.UTF_8)),
                 body -> body.getBytes(StandardCharsets.UTF_16),
                 body -> concat(body.getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xFF, (byte) 0xFE}),
                 body -> ("[".repeat(5000) + "]".repeat(5000)).getBytes(StandardCharsets.UTF_8),
-                body -> new byte[0]);
+                body -> new byte[0]));
     }
 
     static Arbitrary<String> jsonContentType() {
-        return Arbitraries.of("application/json", "application/json", "application/json; charset=utf-8",
-                "application/x-www-form-urlencoded", "text/plain", "", "application/xml", "application/json;;;");
+        return mostly(Arbitraries.of("application/json", "application/json; charset=utf-8"), Arbitraries.of(
+                "application/x-www-form-urlencoded", "text/plain", "", "application/xml", "application/json;;;"));
     }
 
     /** Random JSON text of the given depth: objects, arrays, strings, numbers, booleans, null. */
@@ -219,15 +218,18 @@ class WebhookFuzzTest extends WebhookServiceTest {
             return leaf;
         }
         Arbitrary<String> child = json(depth - 1);
-        Arbitrary<String> object = Arbitraries.maps(Arbitraries.oneOf(text(10), Arbitraries.of("subscriptionId",
-                        "data", "person", "linkedinUrl", "experience")), child).ofMaxSize(4)
-                .map(m -> {
-                    List<String> members = new ArrayList<>();
-                    m.forEach((k, v) -> members.add(quote(k) + ":" + v));
-                    return "{" + String.join(",", members) + "}";
-                });
         Arbitrary<String> array = child.list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]");
-        return Arbitraries.oneOf(leaf, object, array);
+        return Arbitraries.oneOf(leaf, object(child), array);
+    }
+
+    static Arbitrary<String> object(Arbitrary<String> members) {
+        return Arbitraries.maps(Arbitraries.oneOf(text(10), Arbitraries.of("subscriptionId", "data", "person",
+                        "linkedinUrl", "experience", "firstName")), members).ofMaxSize(4)
+                .map(m -> {
+                    List<String> pairs = new ArrayList<>();
+                    m.forEach((k, v) -> pairs.add(quote(k) + ":" + v));
+                    return "{" + String.join(",", pairs) + "}";
+                });
     }
 
     static Arbitrary<String> text(int maxLength) {

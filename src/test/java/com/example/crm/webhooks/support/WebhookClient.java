@@ -1,7 +1,9 @@
 package com.example.crm.webhooks.support;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -56,6 +58,38 @@ public final class WebhookClient {
         }
         headers.forEach(request::header);
         return send(request.build());
+    }
+
+    /**
+     * Sends exactly the bytes given over a plain socket, for requests the JDK client refuses to
+     * build (a malformed query string, say). Returns the status code and the raw response text.
+     */
+    public RawResponse postRaw(String pathAndQuery, String contentType, byte[] body, Map<String, String> headers) {
+        URI base = URI.create(baseUrl);
+        StringBuilder head = new StringBuilder("POST ").append(pathAndQuery).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n")
+                .append("Connection: close\r\n")
+                .append("Content-Length: ").append(body.length).append("\r\n");
+        if (contentType != null) {
+            head.append("Content-Type: ").append(contentType).append("\r\n");
+        }
+        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        head.append("\r\n");
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(response.substring(9, 12));
+            return new RawResponse(status, response);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public record RawResponse(int statusCode, String text) {
     }
 
     public HttpResponse<String> get(String path) {
