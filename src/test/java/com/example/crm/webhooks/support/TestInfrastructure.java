@@ -17,6 +17,8 @@ public final class TestInfrastructure {
     public static final String BUCKET = "webhook-test-bucket";
     public static final String TWILIO_AUTH_TOKEN = "test-twilio-auth-token";
     public static final String PUBLIC_BASE_URL = "https://public.example.com";
+    /** National numbers in the tests are Australian: {@code 0412 345 678} is {@code +61412345678}. */
+    public static final String DEFAULT_PHONE_REGION = "AU";
     public static final String REVERSECONTACT_API_KEY = "test-reversecontact-key";
 
     private static EmbeddedPostgres postgres;
@@ -73,5 +75,6 @@ public final class TestInfrastructure {
         registry.add("reversecontact.api-key", () -> REVERSECONTACT_API_KEY);
         registry.add("twilio.auth-token", () -> TWILIO_AUTH_TOKEN);
         registry.add("webhooks.public-base-url", () -> PUBLIC_BASE_URL);
+        registry.add("phone.default-region", () -> DEFAULT_PHONE_REGION);
     }
 }

@@ -1,0 +1,106 @@
+package com.example.crm.webhooks.phone;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Phone numbers as people type them, normalised to E.164 with libphonenumber. A number without a
+ * country code is read in the configured default region ({@code DEFAULT_PHONE_REGION}), so with
+ * region AU {@code +61 412 345 678}, {@code 0412 345 678}, {@code 61412345678} and
+ * {@code +61412345678} are all {@code +61412345678}.
+ */
+@Component
+public class PhoneNumbers {
+
+    private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
+
+    private final String defaultRegion;
+
+    public PhoneNumbers(@Value("${phone.default-region}") String defaultRegion) {
+        String region = defaultRegion == null ? "" : defaultRegion.strip().toUpperCase(Locale.ROOT);
+        if (!UTIL.getSupportedRegions().contains(region)) {
+            throw new IllegalArgumentException("DEFAULT_PHONE_REGION must be an ISO 3166 region code such as US or AU, not \""
+                    + defaultRegion + "\"");
+        }
+        this.defaultRegion = region;
+    }
+
+    /**
+     * The number {@code text} stands for, if it reads as one. In order: the number read in the default
+     * region, if valid there; else the digits of an international number whose {@code +} was left off
+     * ({@code 61412345678} while the default region is US), if valid; else the first reading, if it
+     * has a possible length (numbers libphonenumber's metadata does not know yet still match).
+     */
+    public Optional<PhoneNumber> parse(String text) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        String trimmed = text.strip();
+        PhoneNumber asTyped = tryParse(trimmed, defaultRegion);
+        if (asTyped != null && UTIL.isValidNumber(asTyped)) {
+            return Optional.of(asTyped);
+        }
+        if (!trimmed.startsWith("+")) {
+            PhoneNumber international = tryParse("+" + trimmed, "ZZ");
+            if (international != null && UTIL.isValidNumber(international)) {
+                return Optional.of(international);
+            }
+        }
+        if (asTyped != null && UTIL.isPossibleNumber(asTyped)) {
+            return Optional.of(asTyped);
+        }
+        return Optional.empty();
+    }
+
+    /** {@code +61412345678} for any way of writing that number, or empty if it is not a phone number. */
+    public Optional<String> toE164(String text) {
+        return parse(text).map(PhoneNumbers::e164);
+    }
+
+    public static String e164(PhoneNumber number) {
+        return UTIL.format(number, PhoneNumberFormat.E164);
+    }
+
+    /**
+     * The digits alone of the ways {@code number} is commonly stored: with its country code
+     * ({@code 61412345678}, also what {@code +61 412 345 678} leaves), in national format with the
+     * trunk prefix ({@code 0412345678}), the national significant number ({@code 412345678}), and,
+     * for a number of another country than the default region's, as dialled from the default region
+     * ({@code 01161412345678} from the US). A stored number whose digits are one of these is a
+     * candidate; {@link #toE164} confirms it.
+     */
+    public List<String> digitForms(PhoneNumber number) {
+        String nationalSignificant = UTIL.getNationalSignificantNumber(number);
+        LinkedHashSet<String> forms = new LinkedHashSet<>();
+        forms.add(number.getCountryCode() + nationalSignificant);
+        forms.add(digits(UTIL.format(number, PhoneNumberFormat.NATIONAL)));
+        forms.add(nationalSignificant);
+        forms.add(digits(UTIL.formatOutOfCountryCallingNumber(number, defaultRegion)));
+        forms.remove("");
+        return List.copyOf(forms);
+    }
+
+    public String defaultRegion() {
+        return defaultRegion;
+    }
+
+    private static String digits(String text) {
+        return text.replaceAll("[^0-9]", "");
+    }
+
+    private static PhoneNumber tryParse(String text, String region) {
+        try {
+            return UTIL.parse(text, region);
+        } catch (NumberParseException e) {
+            return null;
+        }
+    }
+}

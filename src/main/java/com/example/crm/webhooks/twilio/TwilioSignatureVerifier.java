@@ -1,0 +1,167 @@
+package com.example.crm.webhooks.twilio;
+
+import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.http.WebhookRequests;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Checks that a request comes from Twilio: its {@code X-Twilio-Signature} must be the base64
+ * HMAC-SHA1, keyed with the account's auth token, of the URL Twilio called followed by every form
+ * parameter of the body, sorted by name, each as name and value with nothing between.
+ *
+ * <p>The URL is {@code PUBLIC_BASE_URL} plus the request's path and query as received, never the
+ * Host header or scheme the service sees: behind a TLS-terminating proxy those are internal
+ * ({@code http://10.0.0.5:8080}) while Twilio signed {@code https://crm.example.com}. Twilio has
+ * signed URLs on the scheme's default port both with and without it ({@code :443}), so both
+ * forms are accepted, as Twilio's own SDKs do. A name sent more than once is signed as Twilio's
+ * Node and Python SDKs sign it: each distinct value once, values sorted. Comparisons take constant
+ * time.
+ *
+ * <p>Without an auth token or a valid public URL nothing can be checked: both Twilio webhooks
+ * then answer 500 (the service is misconfigured, not the caller), and start-up logs a warning.
+ */
+@Component("twilioSignatureVerifier")
+public class TwilioSignatureVerifier {
+
+    public static final String SIGNATURE_HEADER = "X-Twilio-Signature";
+
+    private static final Logger log = LoggerFactory.getLogger(TwilioSignatureVerifier.class);
+    private static final String HMAC_SHA1 = "HmacSHA1";
+
+    private final WebhookRequests webhookRequests;
+    private final SecretKeySpec signingKey;
+    /** The public base URL as configured, and the same with or without the scheme's default port. */
+    private final List<String> publicBaseUrls;
+    /** Why the webhooks cannot verify anything, or null when they can. */
+    private final String notConfigured;
+
+    public TwilioSignatureVerifier(WebhookRequests webhookRequests,
+                                   @Value("${twilio.auth-token:}") String authToken,
+                                   @Value("${webhooks.public-base-url:}") String publicBaseUrl) {
+        this.webhookRequests = webhookRequests;
+        List<String> problems = new ArrayList<>();
+        if (authToken == null || authToken.isBlank()) {
+            problems.add("TWILIO_AUTH_TOKEN is not set");
+        }
+        List<String> baseUrls = baseUrlForms(publicBaseUrl);
+        if (baseUrls.isEmpty()) {
+            problems.add(publicBaseUrl == null || publicBaseUrl.isBlank() ? "PUBLIC_BASE_URL is not set"
+                    : "PUBLIC_BASE_URL is not an absolute http(s) URL without query");
+        }
+        this.signingKey = problems.isEmpty() ? new SecretKeySpec(authToken.getBytes(StandardCharsets.UTF_8), HMAC_SHA1) : null;
+        this.publicBaseUrls = baseUrls;
+        this.notConfigured = problems.isEmpty() ? null : "Twilio webhooks are not configured: " + String.join(", ", problems);
+        if (notConfigured != null) {
+            log.warn("{}; /api/webhooks/twilio/* answer 500 until it is", notConfigured);
+        }
+    }
+
+    /**
+     * Verifies the request of a platform-http exchange and returns its form parameters.
+     * 500 when Twilio is not configured, 403 when the signature is missing or wrong.
+     */
+    public TwilioForm verify(Exchange exchange) {
+        if (notConfigured != null) {
+            throw WebhookRejection.notConfigured(notConfigured);
+        }
+        HttpServletRequest request = exchange.getMessage().getHeader(Exchange.HTTP_SERVLET_REQUEST, HttpServletRequest.class);
+        if (request == null) {
+            throw new IllegalStateException("not an HTTP request: the Twilio signature needs the platform-http request");
+        }
+        // Raw path and query, as they were on the wire and in the URL Twilio signed.
+        String pathAndQuery = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+        String signature = request.getHeader(SIGNATURE_HEADER);
+        Map<String, List<String>> parameters = webhookRequests.formParameters(exchange);
+        if (signature == null || signature.isBlank()) {
+            throw WebhookRejection.forbidden("missing " + SIGNATURE_HEADER + " header");
+        }
+        if (!isValid(pathAndQuery, parameters, signature)) {
+            throw WebhookRejection.forbidden("invalid " + SIGNATURE_HEADER);
+        }
+        return new TwilioForm(parameters);
+    }
+
+    /** Whether {@code signature} signs this path and query under the public base URL, with these body parameters. */
+    boolean isValid(String pathAndQuery, Map<String, List<String>> parameters, String signature) {
+        if (notConfigured != null) {
+            throw WebhookRejection.notConfigured(notConfigured);
+        }
+        byte[] received = signature.strip().getBytes(StandardCharsets.UTF_8);
+        String signedParameters = signedParameters(parameters);
+        boolean valid = false;
+        for (String baseUrl : publicBaseUrls) {
+            byte[] expected = sign(baseUrl + pathAndQuery + signedParameters).getBytes(StandardCharsets.UTF_8);
+            valid |= MessageDigest.isEqual(expected, received); // no early exit: each form costs the same
+        }
+        return valid;
+    }
+
+    /** Names sorted; under each name its distinct values sorted; each appended as name + value. */
+    static String signedParameters(Map<String, List<String>> parameters) {
+        StringBuilder data = new StringBuilder();
+        new TreeMap<>(parameters).forEach((name, values) -> {
+            for (String value : new TreeSet<>(values)) {
+                data.append(name).append(value);
+            }
+        });
+        return data.toString();
+    }
+
+    private String sign(String data) {
+        try {
+            Mac mac = Mac.getInstance(HMAC_SHA1);
+            mac.init(signingKey);
+            return Base64.getEncoder().encodeToString(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA1 is part of every Java runtime", e);
+        }
+    }
+
+    /**
+     * {@code https://crm.example.com} gives itself and {@code https://crm.example.com:443}, and the
+     * other way round; a URL on another port gives only itself. A trailing slash is dropped (the
+     * request path brings its own). Empty when the URL is missing or unusable.
+     */
+    static List<String> baseUrlForms(String publicBaseUrl) {
+        if (publicBaseUrl == null || publicBaseUrl.isBlank()) {
+            return List.of();
+        }
+        URI uri;
+        try {
+            uri = new URI(publicBaseUrl.strip());
+        } catch (URISyntaxException e) {
+            return List.of();
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null
+                || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            return List.of();
+        }
+        int defaultPort = scheme.equals("https") ? 443 : 80;
+        String origin = uri.getScheme() + "://" + (uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo() + "@") + uri.getHost();
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+        if (uri.getPort() != -1 && uri.getPort() != defaultPort) {
+            return List.of(origin + ":" + uri.getPort() + path);
+        }
+        return List.of(origin + path, origin + ":" + defaultPort + path);
+    }
+}
