@@ -39,6 +39,11 @@ public class ErrorResponses {
         write(exchange, 503, "database unavailable, retry later");
     }
 
+    /** 400 for values the database refuses to store (a NUL character in text, say). */
+    public void unstorableData(Exchange exchange) {
+        write(exchange, 400, "request contains values that cannot be stored");
+    }
+
     /** 500 for anything unexpected; the cause goes to the log, never to the caller. */
     public void internalError(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -59,6 +64,21 @@ public class ErrorResponses {
             }
             if (t.getCause() == t) {
                 break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True when PostgreSQL refused the values themselves (SQLState class 22, data exception:
+     * NUL in text, a lone surrogate in jsonb, a number out of range): the caller's input is at
+     * fault, and the transaction that hit it was rolled back.
+     */
+    public boolean isUnstorableData(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                return true;
             }
         }
         return false;

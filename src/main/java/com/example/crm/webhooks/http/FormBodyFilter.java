@@ -13,13 +13,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -58,30 +56,20 @@ public class FormBodyFilter extends OncePerRequestFilter {
             return;
         }
         String form = new String(body, StandardCharsets.UTF_8);
-        if (hasFieldWithoutValue(form)) {
-            // Camel's form binding fails (500) on a field without "=", e.g. JSON sent as a form.
-            reject(response, 400, "malformed form body");
-            return;
-        }
-        Map<String, String[]> parameters = new LinkedHashMap<>();
+        Map<String, List<String>> fields;
         try {
-            addAll(parameters, WebhookRequests.parseForm(request.getQueryString()));
-            addAll(parameters, WebhookRequests.parseForm(form));
+            fields = WebhookRequests.parseForm(form);
         } catch (WebhookRejection malformed) {
             reject(response, malformed.getStatus(), malformed.getMessage());
             return;
         }
-        chain.doFilter(new CachedBodyRequest(request, body, parameters), response);
-    }
-
-    private static boolean hasFieldWithoutValue(String form) {
-        return Arrays.stream(form.split("&")).anyMatch(field -> !field.isEmpty() && field.indexOf('=') < 0);
-    }
-
-    /** Query-string values first, then the body's, as a servlet container lists them. */
-    private static void addAll(Map<String, String[]> parameters, Map<String, List<String>> more) {
-        more.forEach((name, values) -> parameters.merge(name, values.toArray(String[]::new),
-                (first, second) -> Stream.concat(Arrays.stream(first), Arrays.stream(second)).toArray(String[]::new)));
+        // Camel's form binding parses the body again, strictly, and answers 500 on what we accept
+        // (an empty field between "&&", a trailing "&"): hand on the same fields, plainly encoded.
+        byte[] canonical = WebhookRequests.encodeForm(fields).getBytes(StandardCharsets.UTF_8);
+        // The servlet parameters are the body's fields alone: nothing here reads query parameters.
+        Map<String, String[]> parameters = new LinkedHashMap<>();
+        fields.forEach((name, values) -> parameters.put(name, values.toArray(String[]::new)));
+        chain.doFilter(new CachedBodyRequest(request, canonical, parameters), response);
     }
 
     private static void reject(HttpServletResponse response, int status, String message) throws IOException {

@@ -1,11 +1,13 @@
 package com.example.crm.webhooks.http;
 
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import org.apache.camel.Exchange;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.InvalidMediaTypeException;
@@ -69,11 +71,23 @@ public class WebhookRequests {
                 continue;
             }
             int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            if (eq <= 0) {
+                // "name" alone or "=value": not a form field (JSON sent as a form, say)
+                throw WebhookRejection.badRequest("malformed form body");
+            }
+            String name = decode(pair.substring(0, eq));
+            String value = decode(pair.substring(eq + 1));
             parameters.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
         }
         return parameters;
+    }
+
+    /** The inverse of {@link #parseForm}: every field as name=value, UTF-8 percent-encoded. */
+    static String encodeForm(Map<String, List<String>> fields) {
+        StringJoiner form = new StringJoiner("&");
+        fields.forEach((name, values) -> values.forEach(value -> form.add(
+                URLEncoder.encode(name, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8))));
+        return form.toString();
     }
 
     private static String decode(String encoded) {

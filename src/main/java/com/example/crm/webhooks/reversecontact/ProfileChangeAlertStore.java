@@ -5,13 +5,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import java.sql.SQLException;
 import java.sql.Types;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -79,15 +77,9 @@ public class ProfileChangeAlertStore {
 
     /** Stores the alert, or nothing for a redelivery; 404 when no person has the subscription. */
     public void store(ProfileChangeAlert alert) {
-        try {
-            transaction.executeWithoutResult(status -> storeLocked(alert));
-        } catch (DataAccessException e) {
-            if (isDataException(e)) {
-                // Valid JSON that PostgreSQL's jsonb refuses: \u0000 or a lone surrogate in a string.
-                throw WebhookRejection.badRequest("alert contains JSON values that cannot be stored");
-            }
-            throw e;
-        }
+        // Valid JSON that jsonb refuses (\u0000, a lone surrogate) fails here with a data exception:
+        // the shared error handling answers it with 400.
+        transaction.executeWithoutResult(status -> storeLocked(alert));
     }
 
     private void storeLocked(ProfileChangeAlert alert) {
@@ -113,12 +105,6 @@ public class ProfileChangeAlertStore {
         if (stored == null || stored == 0) {
             log.debug("Profile change alert for person {} is a redelivery; nothing stored", personId);
         }
-    }
-
-    /** SQLState class 22: the values sent, not the database, are at fault. */
-    private static boolean isDataException(DataAccessException e) {
-        return e.getMostSpecificCause() instanceof SQLException sql
-                && sql.getSQLState() != null && sql.getSQLState().startsWith("22");
     }
 
     /** A profile as jsonb rendered it; no snapshot yet is the empty object, so the first alert adds every field. */

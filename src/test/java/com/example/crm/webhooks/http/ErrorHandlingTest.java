@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.http.HttpResponse;
+import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 
 /** The shared route configuration turns each kind of failure into the spec's status and JSON body. */
@@ -28,6 +30,8 @@ class ErrorHandlingTest extends WebhookServiceTest {
                         .process(exchange -> {
                             switch (exchange.getMessage().getHeader("failure", String.class)) {
                                 case "rejected" -> throw WebhookRejection.notFound("unknown subscription \"x\"");
+                                case "unstorable" -> throw new DataIntegrityViolationException("insert failed",
+                                        new SQLException("invalid byte sequence for encoding \"UTF8\": 0x00", "22021"));
                                 case "database-down" -> throw new CannotGetJdbcConnectionException("no connection",
                                         new SQLTransientConnectionException("pool timed out"));
                                 default -> throw new IllegalStateException("a bug with a secret in it: s3cr3t");
@@ -51,6 +55,13 @@ class ErrorHandlingTest extends WebhookServiceTest {
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
         assertThat(response.body()).isEqualTo("{\"error\":\"database unavailable, retry later\"}");
+    }
+
+    @Test
+    void valuesTheDatabaseRefusesAre400() {
+        HttpResponse<String> response = fail("unstorable");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).isEqualTo("{\"error\":\"request contains values that cannot be stored\"}");
     }
 
     @Test
