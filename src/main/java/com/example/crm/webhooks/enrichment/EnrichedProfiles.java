@@ -66,9 +66,9 @@ public class EnrichedProfiles {
         if (job.type() == EntityType.COMPANY) {
             updated = jdbc.update("""
                     update companies
-                       set description = coalesce(:description, description),
-                           specialties = coalesce(:specialties, specialties),
-                           name = case when coalesce(name, '') = '' and :name is not null then :name else name end,
+                       set description = coalesce(cast(:description as text), description),
+                           specialties = coalesce(cast(:specialties as text[]), specialties),
+                           name = coalesce(case when coalesce(name, '') = '' then cast(:name as text) end, name),
                            linkedin_profile = cast(:profile as jsonb),
                            enriched_at = now(), updated_at = now()
                      where id = :id and linkedin_url = :url""",
@@ -81,11 +81,9 @@ public class EnrichedProfiles {
             // Table name from the enum (contacts or people), never from input.
             updated = jdbc.update("""
                     update %s
-                       set headline = coalesce(:headline, headline),
-                           first_name = case when coalesce(first_name, '') = '' and :firstName is not null
-                                             then :firstName else first_name end,
-                           last_name = case when coalesce(last_name, '') = '' and :lastName is not null
-                                            then :lastName else last_name end,
+                       set headline = coalesce(cast(:headline as text), headline),
+                           first_name = coalesce(case when coalesce(first_name, '') = '' then cast(:firstName as text) end, first_name),
+                           last_name = coalesce(case when coalesce(last_name, '') = '' then cast(:lastName as text) end, last_name),
                            linkedin_profile = cast(:profile as jsonb),
                            enriched_at = now(), updated_at = now()
                      where id = :id and linkedin_url = :url""".formatted(job.type().table()),
