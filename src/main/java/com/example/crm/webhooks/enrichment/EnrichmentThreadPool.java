@@ -7,10 +7,11 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.springframework.stereotype.Component;
 
 /**
- * The Camel thread pool profile {@value #PROFILE} the enrichment route's split runs jobs on. Its
- * size is {@code enrichment.max-concurrency}: the cap on parallel calls one instance makes to
- * Reverse Contact. A Camel profile rather than a Spring executor bean, so Spring Boot's own task
- * executor (which serves the HTTP routes) stays as it is.
+ * The Camel thread pool profile {@value #PROFILE} the enrichment route's split runs jobs on:
+ * {@code enrichment.max-concurrency} workers plus the one the parallel split coordinates a batch
+ * on. (The cap itself is the throttle at the start of {@code enrich-job}.) A Camel profile rather
+ * than a Spring executor bean, so Spring Boot's own task executor, which serves the HTTP routes,
+ * stays as it is.
  */
 @Component
 public class EnrichmentThreadPool implements CamelContextConfiguration {
@@ -25,7 +26,7 @@ public class EnrichmentThreadPool implements CamelContextConfiguration {
 
     @Override
     public void beforeApplicationStart(CamelContext camelContext) {
-        int size = Math.max(1, settings.maxConcurrency());
+        int size = Math.max(1, settings.maxConcurrency()) + 1;
         ThreadPoolProfile profile = new ThreadPoolProfile(PROFILE);
         profile.setPoolSize(size);
         profile.setMaxPoolSize(size);
