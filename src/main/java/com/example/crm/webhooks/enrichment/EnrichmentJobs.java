@@ -141,11 +141,6 @@ public class EnrichmentJobs {
                         .addValue("error", error).addValue("routeId", routeId));
     }
 
-    /** This instance's lease owner name, as stored in {@code enrichment_jobs.lease_owner}. */
-    public String owner() {
-        return owner;
-    }
-
     private static EnrichmentJob job(Exchange exchange) {
         EnrichmentJob job = exchange.getProperty(EnrichmentJob.PROPERTY, EnrichmentJob.class);
         if (job == null) {

@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,6 +43,9 @@ class EnrichmentPipelineTest extends WebhookServiceTest {
 
     @Autowired
     ObjectMapper objectMapper;
+
+    @Autowired
+    ReverseContactApi reverseContactApi;
 
     final WireMockServer thirdParties = TestInfrastructure.thirdParties();
 
@@ -208,9 +210,6 @@ class EnrichmentPipelineTest extends WebhookServiceTest {
         assertThat(jdbc.queryForObject("select headline from people", String.class)).isNull();
         assertThat(jdbc.queryForObject("select last_error from enrichment_jobs", String.class)).contains("discarded");
     }
-
-    @Autowired
-    ReverseContactApi reverseContactApi;
 
     /** WireMock by the address application-test.yaml trusts (its baseUrl says localhost, which is not trusted). */
     String imageHost() {
