@@ -1,0 +1,48 @@
+package com.example.crm.webhooks.enrichment;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The enrichment pipeline's knobs ({@code enrichment.*} in application.yaml, each behind an
+ * environment variable). README's "Enrichment" section explains them.
+ *
+ * @param pollInterval       how often an instance looks for due jobs
+ * @param batchSize          jobs one instance claims per poll
+ * @param maxConcurrency     jobs one instance runs at the same time, i.e. parallel calls to Reverse Contact
+ * @param lease              how long a claimed job is ours; after that another instance may take it over
+ * @param maxAttempts        attempts before a job goes to the dead letters
+ * @param retryInitialDelay  wait after the first failed attempt
+ * @param retryMultiplier    each further wait is this many times the previous one
+ * @param retryMaxDelay      no wait is longer
+ * @param trustedHosts       host names or IPs whose images may come from private or loopback addresses
+ *                           (local stand-ins); empty in production
+ * @param maxImageBytes      largest image copied; reading stops past it
+ * @param imageTimeout       connect and read timeout of an image download
+ */
+@ConfigurationProperties("enrichment")
+public record EnrichmentSettings(
+        Duration pollInterval,
+        int batchSize,
+        int maxConcurrency,
+        Duration lease,
+        int maxAttempts,
+        Duration retryInitialDelay,
+        double retryMultiplier,
+        Duration retryMaxDelay,
+        List<String> trustedHosts,
+        long maxImageBytes,
+        Duration imageTimeout) {
+
+    public EnrichmentSettings {
+        trustedHosts = trustedHosts == null ? List.of()
+                : trustedHosts.stream().map(String::trim).filter(h -> !h.isEmpty()).toList();
+    }
+
+    /** The wait before the next attempt once {@code attemptsSoFar} attempts have failed. */
+    public Duration backoffAfter(int attemptsSoFar) {
+        double millis = retryInitialDelay.toMillis() * Math.pow(retryMultiplier, Math.max(0, attemptsSoFar - 1));
+        return Duration.ofMillis((long) Math.min(millis, retryMaxDelay.toMillis()));
+    }
+}

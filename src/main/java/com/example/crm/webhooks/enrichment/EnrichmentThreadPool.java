@@ -1,0 +1,42 @@
+package com.example.crm.webhooks.enrichment;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.springframework.stereotype.Component;
+
+/**
+ * The Camel thread pool profile {@value #PROFILE} the enrichment route's split runs jobs on:
+ * {@code enrichment.max-concurrency} workers plus the one the parallel split coordinates a batch
+ * on. (The cap itself is the throttle at the start of {@code enrich-job}.) A Camel profile rather
+ * than a Spring executor bean, so Spring Boot's own task executor, which serves the HTTP routes,
+ * stays as it is.
+ */
+@Component
+public class EnrichmentThreadPool implements CamelContextConfiguration {
+
+    static final String PROFILE = "enrichmentThreadPool";
+
+    private final EnrichmentSettings settings;
+
+    public EnrichmentThreadPool(EnrichmentSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void beforeApplicationStart(CamelContext camelContext) {
+        int size = Math.max(1, settings.maxConcurrency()) + 1;
+        ThreadPoolProfile profile = new ThreadPoolProfile(PROFILE);
+        profile.setPoolSize(size);
+        profile.setMaxPoolSize(size);
+        profile.setMaxQueueSize(-1); // a batch never exceeds enrichment.batch-size: the queue stays short
+        profile.setRejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns);
+        camelContext.getExecutorServiceManager().registerThreadPoolProfile(profile);
+    }
+
+    @Override
+    public void afterApplicationStart(CamelContext camelContext) {
+        // nothing to do once running
+    }
+}

@@ -1,0 +1,102 @@
+package com.example.crm.webhooks.enrichment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the enrichment route needs to talk to the Reverse Contact API (v2): whether a key is
+ * configured, the request of a fetch, and the {@code data} of its answer. The HTTP call itself is a
+ * named step of routes/enrichment.camel.yaml.
+ */
+@Component("reverseContactApi")
+public class ReverseContactApi {
+
+    private static final Logger log = LoggerFactory.getLogger(ReverseContactApi.class);
+    /** A missing key is logged at most this often, not once per poll. */
+    private static final long MISSING_KEY_LOG_INTERVAL_NANOS = Duration.ofMinutes(5).toNanos();
+
+    private final ObjectMapper objectMapper;
+    private final AtomicLong lastMissingKeyLog = new AtomicLong(System.nanoTime() - MISSING_KEY_LOG_INTERVAL_NANOS);
+    private volatile String apiKey;
+
+    public ReverseContactApi(ObjectMapper objectMapper, @Value("${reversecontact.api-key:}") String apiKey) {
+        this.objectMapper = objectMapper;
+        this.apiKey = apiKey;
+    }
+
+    /**
+     * True when jobs may run. Without a key they stay pending (not failed, not dead-lettered) and
+     * run once the service is restarted with REVERSECONTACT_API_KEY set.
+     */
+    public boolean readyForJobs() {
+        if (apiKey != null && !apiKey.isBlank()) {
+            return true;
+        }
+        long now = System.nanoTime();
+        long last = lastMissingKeyLog.get();
+        if (now - last >= MISSING_KEY_LOG_INTERVAL_NANOS && lastMissingKeyLog.compareAndSet(last, now)) {
+            log.warn("REVERSECONTACT_API_KEY is not set: enrichment jobs stay pending until it is configured");
+        }
+        return false;
+    }
+
+    /**
+     * Makes the exchange the fetch request for its job: JSON body {@code {"url": ...}}, POST, bearer
+     * key, and nothing else. The route has removed every other header, so no inbound value reaches
+     * the call. Sets the property {@code fetchKind} (companies or persons) the route chooses the
+     * endpoint by.
+     */
+    public void prepareFetch(Exchange exchange) {
+        EnrichmentJob job = exchange.getProperty(EnrichmentJob.PROPERTY, EnrichmentJob.class);
+        var message = exchange.getMessage();
+        message.setHeader(Exchange.HTTP_METHOD, "POST");
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setHeader("Accept", "application/json");
+        message.setHeader("Authorization", "Bearer " + apiKey);
+        message.setBody(objectMapper.createObjectNode().put("url", job.linkedinUrl()).toString());
+        exchange.setProperty("fetchKind", job.type().fetchKind());
+    }
+
+    /** The {@code data} object of a fetch answer; anything else is a malformed answer, not worth retrying. */
+    public JsonNode profileData(String responseBody) {
+        JsonNode root;
+        try {
+            root = responseBody == null ? null : objectMapper.readTree(responseBody);
+        } catch (JsonProcessingException e) {
+            throw new MalformedProfileException("Reverse Contact answered with invalid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new MalformedProfileException("Reverse Contact answered without a JSON object");
+        }
+        if (root.has("success") && !root.path("success").asBoolean(false)) {
+            throw new MalformedProfileException("Reverse Contact answered success=false: "
+                    + abbreviate(root.path("error").asText(root.path("message").asText(""))));
+        }
+        JsonNode data = root.path("data");
+        if (!data.isObject()) {
+            throw new MalformedProfileException("Reverse Contact answered without a data object");
+        }
+        return data;
+    }
+
+    /** For tests that need the pipeline without a key; production sets the key through the environment. */
+    void setApiKeyForTests(String apiKey) {
+        this.apiKey = apiKey;
+    }
+
+    String apiKey() {
+        return apiKey;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+    }
+}

@@ -1,0 +1,5 @@
+package com.example.crm.webhooks.storage;
+
+/** An image copied from a profile: its bytes, its (checked) content type and the file extension for it. */
+public record FetchedImage(byte[] bytes, String contentType, String extension) {
+}
