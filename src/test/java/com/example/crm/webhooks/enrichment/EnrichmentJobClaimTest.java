@@ -27,14 +27,12 @@ class EnrichmentJobClaimTest extends WebhookServiceTest {
     @Autowired
     private EnrichmentJobs jobs;
 
-    @Autowired
-    private ReverseContactApi reverseContactApi;
 
-    private ApiKeySwitch pollerPaused;
+    private EnrichmentPause pollerPaused;
 
     @BeforeEach
     void pausePoller() {
-        pollerPaused = ApiKeySwitch.off(reverseContactApi);
+        pollerPaused = EnrichmentPause.of(camelContext);
     }
 
     @AfterEach

@@ -2,8 +2,7 @@ package com.example.crm.webhooks.reversecontact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.example.crm.webhooks.enrichment.ApiKeySwitch;
-import com.example.crm.webhooks.enrichment.ReverseContactApi;
+import com.example.crm.webhooks.enrichment.EnrichmentPause;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * POST /api/webhooks/reversecontact/resolve: the URL is saved and one job queued, answered after
@@ -25,14 +23,12 @@ class ResolveCallbackTest extends WebhookServiceTest {
     private static final String PATH = "/api/webhooks/reversecontact/resolve";
     private static final String ADA = "{\"data\":{\"linkedinUrl\":\"https://www.linkedin.com/in/ada-lovelace\"}}";
 
-    @Autowired
-    private ReverseContactApi reverseContactApi;
 
-    private ApiKeySwitch enrichmentPaused;
+    private EnrichmentPause enrichmentPaused;
 
     @BeforeEach
     void pauseEnrichmentAndAddEntities() {
-        enrichmentPaused = ApiKeySwitch.off(reverseContactApi);
+        enrichmentPaused = EnrichmentPause.of(camelContext);
         jdbc.update("insert into companies (id, name) values ('co-1', 'Analytical Engines')");
         jdbc.update("insert into contacts (id, first_name) values ('ct-1', 'Ada')");
         jdbc.update("insert into people (id) values ('p-1')");
