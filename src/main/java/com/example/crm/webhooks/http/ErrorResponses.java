@@ -1,5 +1,6 @@
 package com.example.crm.webhooks.http;
 
+import com.example.crm.webhooks.operations.WebhookMetrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.SQLException;
@@ -14,6 +15,7 @@ import org.springframework.stereotype.Component;
  * Turns the exception a webhook route failed with into the spec's JSON error body. The routes'
  * shared error handling (routes/error-handling.camel.yaml) decides the status; this bean only
  * writes {@code {"error": "..."}} with proper JSON escaping, and tells a down database apart.
+ * Every refusal is counted by its reason ({@link WebhookMetrics}).
  */
 @Component("errorResponses")
 public class ErrorResponses {
@@ -21,9 +23,11 @@ public class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
 
     private final ObjectMapper objectMapper;
+    private final WebhookMetrics metrics;
 
-    public ErrorResponses(ObjectMapper objectMapper) {
+    public ErrorResponses(ObjectMapper objectMapper, WebhookMetrics metrics) {
         this.objectMapper = objectMapper;
+        this.metrics = metrics;
     }
 
     /** Status and body for a {@link WebhookRejection}. */
@@ -65,6 +69,7 @@ public class ErrorResponses {
     }
 
     private void write(Exchange exchange, int status, String message) {
+        metrics.rejected(exchange, status);
         ObjectNode body = objectMapper.createObjectNode().put("error", message);
         var out = exchange.getMessage();
         out.removeHeaders("*");
