@@ -58,6 +58,14 @@ class ManagementPortSecurityTest extends WebhookServiceTest {
     }
 
     @Test
+    void infoNamesTheServiceAndItsCamelVersion() {
+        HttpResponse<String> info = operator.get("/actuator/info");
+        assertThat(info.statusCode()).isEqualTo(200);
+        assertThat(info.body()).contains("\"service\":{").contains("\"name\":\"webhook-service\"")
+                .contains("\"version\":\"0.1.0-SNAPSHOT\"").contains("\"camel\":{").contains("\"version\":\"4.17.0\"");
+    }
+
+    @Test
     void healthIsOpenOnBothPortsAndTheProbesOnThePublicPort() {
         assertThat(anonymous.get("/actuator/health").statusCode()).isEqualTo(200);
         assertThat(anonymous.get("/actuator/health/readiness").statusCode()).isEqualTo(200);

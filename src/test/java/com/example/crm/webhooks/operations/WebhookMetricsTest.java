@@ -90,7 +90,11 @@ class WebhookMetricsTest extends WebhookServiceTest {
         post("signature");
         String metrics = scrape();
         assertThat(value(metrics, "camel_exchanges_total", "routeId=\"" + ROUTE + "\"")).isGreaterThanOrEqualTo(2);
-        assertThat(metrics).containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"" + ROUTE + "\"");
+        assertThat(value(metrics, "camel_exchanges_failures_handled_total", "routeId=\"" + ROUTE + "\"")).isGreaterThanOrEqualTo(1);
+        assertThat(metrics).containsPattern("camel_exchanges_failed_total\\{[^}]*routeId=\"" + ROUTE + "\"")
+                .containsPattern("camel_exchanges_succeeded_total\\{[^}]*routeId=\"" + ROUTE + "\"")
+                .containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"" + ROUTE + "\"")
+                .containsPattern("camel_route_policy_seconds_max\\{[^}]*routeId=\"" + ROUTE + "\"");
     }
 
     @Test
