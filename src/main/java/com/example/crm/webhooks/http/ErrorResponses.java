@@ -1,6 +1,7 @@
 package com.example.crm.webhooks.http;
 
 import com.example.crm.webhooks.operations.WebhookMetrics;
+import com.example.crm.webhooks.operations.WebhookMetrics.Reason;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.SQLException;
@@ -35,11 +36,13 @@ public class ErrorResponses {
         WebhookRejection rejection = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejection.class);
         int status = rejection == null ? 400 : rejection.getStatus();
         String message = rejection == null ? "bad request" : rejection.getMessage();
+        metrics.rejected(exchange, WebhookMetrics.reasonFor(status));
         write(exchange, status, message);
     }
 
     /** 503 with the body; the route adds Retry-After. */
     public void databaseUnavailable(Exchange exchange) {
+        metrics.rejected(exchange, Reason.UNAVAILABLE);
         write(exchange, 503, "database unavailable, retry later");
     }
 
@@ -47,6 +50,7 @@ public class ErrorResponses {
     public void internalError(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         log.error("Webhook {} failed", exchange.getFromRouteId(), cause);
+        metrics.rejected(exchange, Reason.INTERNAL_ERROR);
         write(exchange, 500, "internal error");
     }
 
@@ -69,7 +73,6 @@ public class ErrorResponses {
     }
 
     private void write(Exchange exchange, int status, String message) {
-        metrics.rejected(exchange, status);
         ObjectNode body = objectMapper.createObjectNode().put("error", message);
         var out = exchange.getMessage();
         out.removeHeaders("*");

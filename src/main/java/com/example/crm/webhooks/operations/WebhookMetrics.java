@@ -77,9 +77,8 @@ public class WebhookMetrics {
         exchange.setProperty(OUTCOME_PROPERTY, "duplicate");
     }
 
-    /** A refusal with the given HTTP status; called by {@code http.ErrorResponses}. */
-    public void rejected(Exchange exchange, int status) {
-        Reason reason = reasonFor(status);
+    /** A refusal (or failure) answered with an error; called by {@code http.ErrorResponses}. */
+    public void rejected(Exchange exchange, Reason reason) {
         count(exchange, reason);
         exchange.setProperty(OUTCOME_PROPERTY, reason == Reason.INTERNAL_ERROR ? "failed" : "rejected");
         exchange.setProperty(REASON_PROPERTY, reason.label());
@@ -95,7 +94,10 @@ public class WebhookMetrics {
         byReason.get(reason).increment();
     }
 
-    /** 403 is a bad Twilio signature, 404 an unknown subscription or entity, other 4xx bad input. */
+    /**
+     * The reason of a {@code WebhookRejection} by its status: 403 is a bad Twilio signature, 404 an
+     * unknown subscription or entity, other 4xx bad input, 500 missing configuration.
+     */
     public static Reason reasonFor(int status) {
         return switch (status) {
             case 403 -> Reason.SIGNATURE;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,9 +85,16 @@ class ManagementPortSecurityTest extends WebhookServiceTest {
     }
 
     @Test
-    void jolokiaReadsCamelButNeverTheJvmDiagnostics() {
+    void jolokiaReadsCamelButNeverTheJvmDiagnostics() throws Exception {
         HttpResponse<String> camel = operator.get("/actuator/jolokia/read/org.apache.camel:type=context,*/CamelVersion");
         assertThat(camel.body()).contains("\"status\":200").contains("\"CamelVersion\":\"4.17.0\"");
+
+        String context = new ObjectMapper().readTree(operator.get("/actuator/jolokia/search/org.apache.camel:type=context,*").body())
+                .get("value").get(0).asText().replace("\"", "%22");
+        HttpResponse<String> routes = operator.get("/actuator/jolokia/exec/" + context + "/dumpRoutesAsXml()");
+        assertThat(routes.body()).as("exec on Camel, as the console does").contains("\"status\":200");
+        HttpResponse<String> gc = operator.get("/actuator/jolokia/exec/java.lang:type=Memory/gc()");
+        assertThat(gc.body()).as("exec outside the allowed MBeans").contains("\"status\":403");
 
         HttpResponse<String> diagnostics = operator.get(
                 "/actuator/jolokia/exec/com.sun.management:type=DiagnosticCommand/vmSystemProperties()");

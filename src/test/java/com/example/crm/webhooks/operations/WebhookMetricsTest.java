@@ -9,10 +9,12 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.sql.SQLTransientConnectionException;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 
 /** A webhook moves its counters in /actuator/prometheus; the gauges count jobs and dead letters. */
 class WebhookMetricsTest extends WebhookServiceTest {
@@ -40,6 +42,10 @@ class WebhookMetricsTest extends WebhookServiceTest {
                                 case "unknown" -> throw WebhookRejection.notFound("unknown subscription");
                                 case "invalid" -> throw WebhookRejection.badRequest("missing id");
                                 case "too-large" -> throw WebhookRejection.payloadTooLarge("too large");
+                                case "not-configured" -> throw WebhookRejection.notConfigured("Twilio is not configured");
+                                case "database-down" -> throw new CannotGetJdbcConnectionException("no connection",
+                                        new SQLTransientConnectionException("pool timed out"));
+                                case "bug" -> throw new IllegalStateException("a bug");
                                 default -> { }
                             }
                         })
@@ -71,6 +77,21 @@ class WebhookMetricsTest extends WebhookServiceTest {
         assertThat(rejected("signature")).isEqualTo(before.get("signature") + 1);
         assertThat(rejected("unknown_entity")).isEqualTo(before.get("unknown_entity") + 1);
         assertThat(rejected("validation")).isEqualTo(before.get("validation") + 2);
+    }
+
+    @Test
+    void serverSideFailuresAreCountedApartFromTheCallersMistakes() {
+        double notConfigured = rejected("not_configured");
+        double unavailable = rejected("unavailable");
+        double internalError = rejected("internal_error");
+
+        assertThat(post("not-configured").statusCode()).isEqualTo(500);
+        assertThat(post("database-down").statusCode()).isEqualTo(503);
+        assertThat(post("bug").statusCode()).isEqualTo(500);
+
+        assertThat(rejected("not_configured")).isEqualTo(notConfigured + 1);
+        assertThat(rejected("unavailable")).isEqualTo(unavailable + 1);
+        assertThat(rejected("internal_error")).isEqualTo(internalError + 1);
     }
 
     @Test
