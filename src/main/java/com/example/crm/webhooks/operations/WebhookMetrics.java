@@ -14,9 +14,10 @@ import org.springframework.stereotype.Component;
  * The domain counters of the webhooks, scraped from /actuator/prometheus:
  * {@code webhooks_accepted_total{endpoint}} and {@code webhooks_rejected_total{endpoint,reason}}
  * (reason: signature, validation, unknown_entity, duplicate, not_configured, unavailable,
- * internal_error; a duplicate is a repeated delivery answered 2xx that changed nothing). The endpoint is the id of the route the
- * request entered ({@code exchange.getFromRouteId()}). Meters are registered up front and then
- * looked up in a map, so counting costs no registry search on the request path.
+ * internal_error; a duplicate is a repeated delivery answered 2xx that changed nothing), and the
+ * gauges {@code enrichment_jobs{state}} and {@code dead_letters_unreplayed}. The endpoint is the id
+ * of the route the request entered ({@code exchange.getFromRouteId()}). Meters are registered up
+ * front and then looked up in a map, so counting costs no registry search on the request path.
  *
  * <p>Each call also records the outcome on the exchange ({@link #OUTCOME_PROPERTY}), which the
  * one log line per webhook ({@link WebhookOutcomeLog}) reports.
@@ -36,7 +37,7 @@ public class WebhookMetrics {
     static final List<String> WEBHOOK_ROUTES = List.of(
             "reversecontact-alert", "reversecontact-resolve", "twilio-inbound", "twilio-message-status");
 
-    /** Why a webhook was refused; the HTTP status decides (see {@link #reasonFor(int)}). */
+    /** Why a webhook was refused (a rejection's status decides, see {@link #reasonFor(int)}), or that it was a repeat. */
     public enum Reason {
         SIGNATURE, VALIDATION, UNKNOWN_ENTITY, DUPLICATE, NOT_CONFIGURED, UNAVAILABLE, INTERNAL_ERROR;
 
