@@ -1,5 +1,7 @@
 package com.example.crm.webhooks.http;
 
+import com.example.crm.webhooks.operations.WebhookMetrics;
+import com.example.crm.webhooks.operations.WebhookMetrics.Reason;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.SQLException;
@@ -14,6 +16,7 @@ import org.springframework.stereotype.Component;
  * Turns the exception a webhook route failed with into the spec's JSON error body. The routes'
  * shared error handling (routes/error-handling.camel.yaml) decides the status; this bean only
  * writes {@code {"error": "..."}} with proper JSON escaping, and tells a down database apart.
+ * Every refusal is counted by its reason ({@link WebhookMetrics}).
  */
 @Component("errorResponses")
 public class ErrorResponses {
@@ -21,9 +24,11 @@ public class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
 
     private final ObjectMapper objectMapper;
+    private final WebhookMetrics metrics;
 
-    public ErrorResponses(ObjectMapper objectMapper) {
+    public ErrorResponses(ObjectMapper objectMapper, WebhookMetrics metrics) {
         this.objectMapper = objectMapper;
+        this.metrics = metrics;
     }
 
     /** Status and body for a {@link WebhookRejection}. */
@@ -31,11 +36,13 @@ public class ErrorResponses {
         WebhookRejection rejection = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejection.class);
         int status = rejection == null ? 400 : rejection.getStatus();
         String message = rejection == null ? "bad request" : rejection.getMessage();
+        metrics.rejected(exchange, WebhookMetrics.reasonFor(status));
         write(exchange, status, message);
     }
 
     /** 503 with the body; the route adds Retry-After. */
     public void databaseUnavailable(Exchange exchange) {
+        metrics.rejected(exchange, Reason.UNAVAILABLE);
         write(exchange, 503, "database unavailable, retry later");
     }
 
@@ -48,6 +55,7 @@ public class ErrorResponses {
     public void internalError(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         log.error("Webhook {} failed", exchange.getFromRouteId(), cause);
+        metrics.rejected(exchange, Reason.INTERNAL_ERROR);
         write(exchange, 500, "internal error");
     }
 

@@ -1,0 +1,175 @@
+package com.example.crm.webhooks.operations;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
+import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.csrf.XorCsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.util.StringUtils;
+import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.context.support.WebApplicationContextUtils;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Who may use what. The public port serves the webhooks and health to anyone (machine callers:
+ * no session, no CSRF) and refuses every other actuator path. The management port
+ * (MANAGEMENT_SERVER_PORT) asks for the one configured user for everything but health: the
+ * Hawtio console and Jolokia with a login form and CSRF cookies, the dead-letter endpoint with
+ * HTTP Basic only. With no password configured the management port refuses everyone.
+ */
+@Configuration
+@EnableWebSecurity
+public class ManagementSecurity {
+
+    /** Requests that arrived on the management server (its own servlet context, Boot's "management" namespace). */
+    static final RequestMatcher ON_MANAGEMENT_PORT = request -> {
+        WebApplicationContext context = WebApplicationContextUtils.getWebApplicationContext(request.getServletContext());
+        return context instanceof WebServerApplicationContext server && "management".equals(server.getServerNamespace());
+    };
+
+    private final boolean consoleOpen;
+
+    public ManagementSecurity(@Value("${operations.console.password:}") String password) {
+        this.consoleOpen = StringUtils.hasText(password);
+    }
+
+    /** The one management user; none at all (nobody can log in) when no password is configured. */
+    @Bean
+    UserDetailsService managementUsers(@Value("${operations.console.username}") String username,
+                                       @Value("${operations.console.password:}") String password) {
+        if (!StringUtils.hasText(password)) {
+            return new InMemoryUserDetailsManager();
+        }
+        PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+        String encoded = password.startsWith("{") ? password : encoder.encode(password);
+        return new InMemoryUserDetailsManager(User.withUsername(username).password(encoded).roles("admin").build());
+    }
+
+    /** The dead-letter API is for scripts: Basic credentials on every call, no session, so no CSRF to forge. */
+    @Bean
+    @Order(1)
+    SecurityFilterChain deadLetterApi(HttpSecurity http) throws Exception {
+        http.securityMatcher(request -> ON_MANAGEMENT_PORT.matches(request)
+                        && EndpointRequest.to(DeadLettersEndpoint.class).matches(request))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable());
+        if (consoleOpen) {
+            http.authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
+                    .httpBasic(Customizer.withDefaults());
+        } else {
+            closed(http);
+        }
+        return http.build();
+    }
+
+    /** Console, Jolokia, metrics and info: a login form for people, Basic for scrapers; health stays open. */
+    @Bean
+    @Order(2)
+    SecurityFilterChain managementPort(HttpSecurity http) throws Exception {
+        http.securityMatcher(ON_MANAGEMENT_PORT);
+        if (!consoleOpen) {
+            http.csrf(csrf -> csrf.disable());
+            closed(http);
+            return http.build();
+        }
+        http.authorizeHttpRequests(authorize -> authorize
+                        .requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
+                        .anyRequest().authenticated())
+                .formLogin(Customizer.withDefaults())
+                .httpBasic(Customizer.withDefaults())
+                // Hawtio's single-page app reads the token from the XSRF-TOKEN cookie and sends it back as a header.
+                .csrf(csrf -> csrf
+                        .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                        .csrfTokenRequestHandler(new SpaCsrfTokenRequestHandler()))
+                .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
+        return http.build();
+    }
+
+    /**
+     * The public port: webhooks and health for anyone, without sessions or CSRF (callers are machines).
+     * Any other actuator path is refused here, even if the management port was set equal to it.
+     */
+    @Bean
+    @Order(3)
+    SecurityFilterChain publicPort(HttpSecurity http) throws Exception {
+        return http
+                .authorizeHttpRequests(authorize -> authorize
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/actuator", "/actuator/**").denyAll()
+                        .anyRequest().permitAll())
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .headers(headers -> headers.disable())
+                .logout(logout -> logout.disable())
+                .exceptionHandling(handling -> handling.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.FORBIDDEN)))
+                .build();
+    }
+
+    /** No password configured: health only, everything else 403 (there is nobody to log in as). */
+    private static void closed(HttpSecurity http) throws Exception {
+        http.authorizeHttpRequests(authorize -> authorize
+                        .requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
+                        .anyRequest().denyAll())
+                .exceptionHandling(handling -> handling.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.FORBIDDEN)));
+    }
+
+    /** Plain tokens from the header (what the console sends), masked ones from form fields (the login page). */
+    static final class SpaCsrfTokenRequestHandler extends CsrfTokenRequestAttributeHandler {
+
+        private final XorCsrfTokenRequestAttributeHandler masked = new XorCsrfTokenRequestAttributeHandler();
+
+        @Override
+        public void handle(HttpServletRequest request, HttpServletResponse response, Supplier<CsrfToken> token) {
+            masked.handle(request, response, token);
+        }
+
+        @Override
+        public String resolveCsrfTokenValue(HttpServletRequest request, CsrfToken token) {
+            if (StringUtils.hasText(request.getHeader(token.getHeaderName()))) {
+                return super.resolveCsrfTokenValue(request, token);
+            }
+            return masked.resolveCsrfTokenValue(request, token);
+        }
+    }
+
+    /** Loads the deferred token so the XSRF-TOKEN cookie is set before the console's first POST. */
+    static final class CsrfCookieFilter extends OncePerRequestFilter {
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            CsrfToken token = (CsrfToken) request.getAttribute(CsrfToken.class.getName());
+            if (token != null) {
+                token.getToken();
+            }
+            chain.doFilter(request, response);
+        }
+    }
+}

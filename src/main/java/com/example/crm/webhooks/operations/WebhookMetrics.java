@@ -1,0 +1,135 @@
+package com.example.crm.webhooks.operations;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+/**
+ * The domain counters of the webhooks, scraped from /actuator/prometheus:
+ * {@code webhooks_accepted_total{endpoint}} and {@code webhooks_rejected_total{endpoint,reason}}
+ * (reason: signature, validation, unknown_entity, duplicate, not_configured, unavailable,
+ * internal_error; a duplicate is a repeated delivery answered 2xx that changed nothing), and the
+ * gauges {@code enrichment_jobs{state}} and {@code dead_letters_unreplayed}. The endpoint is the id
+ * of the route the request entered ({@code exchange.getFromRouteId()}). Meters are registered up
+ * front and then looked up in a map, so counting costs no registry search on the request path.
+ *
+ * <p>Each call also records the outcome on the exchange ({@link #OUTCOME_PROPERTY}), which the
+ * one log line per webhook ({@link WebhookOutcomeLog}) reports.
+ *
+ * <p>Routes call {@code accepted} once their data is committed, or {@code duplicate} when a
+ * repeated delivery changed nothing; rejections are counted by the shared error handling.
+ */
+@Component("webhookMetrics")
+public class WebhookMetrics {
+
+    /** Exchange property: accepted, duplicate, rejected or failed. */
+    public static final String OUTCOME_PROPERTY = "webhookOutcome";
+    /** Exchange property: the rejection reason, when the outcome is rejected. */
+    public static final String REASON_PROPERTY = "webhookRejectionReason";
+
+    /** The four webhooks' route ids: their series exist (at 0) from the start. */
+    static final List<String> WEBHOOK_ROUTES = List.of(
+            "reversecontact-alert", "reversecontact-resolve", "twilio-inbound", "twilio-message-status");
+
+    /** Why a webhook was refused (a rejection's status decides, see {@link #reasonFor(int)}), or that it was a repeat. */
+    public enum Reason {
+        SIGNATURE, VALIDATION, UNKNOWN_ENTITY, DUPLICATE, NOT_CONFIGURED, UNAVAILABLE, INTERNAL_ERROR;
+
+        public String label() {
+            return name().toLowerCase();
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> accepted = new ConcurrentHashMap<>();
+    private final Map<String, Map<Reason, Counter>> rejected = new ConcurrentHashMap<>();
+
+    public WebhookMetrics(MeterRegistry registry, OperationsCounts counts) {
+        this.registry = registry;
+        WEBHOOK_ROUTES.forEach(this::register);
+        for (String state : OperationsCounts.JOB_STATES) {
+            Gauge.builder("enrichment.jobs", counts, c -> c.jobs(state))
+                    .description("Enrichment jobs by state")
+                    .tag("state", state)
+                    .register(registry);
+        }
+        Gauge.builder("dead.letters.unreplayed", counts, OperationsCounts::unreplayedDeadLetters)
+                .description("Dead letters not replayed yet")
+                .register(registry);
+    }
+
+    /** The webhook's data is stored (call after the commit). */
+    public void accepted(Exchange exchange) {
+        String endpoint = endpoint(exchange);
+        Counter counter = accepted.get(endpoint);
+        (counter != null ? counter : register(endpoint)).increment();
+        exchange.setProperty(OUTCOME_PROPERTY, "accepted");
+    }
+
+    /** A repeated delivery that changed nothing (answered like the first one, counted as rejected/duplicate). */
+    public void duplicate(Exchange exchange) {
+        count(exchange, Reason.DUPLICATE);
+        exchange.setProperty(OUTCOME_PROPERTY, "duplicate");
+    }
+
+    /** A refusal (or failure) answered with an error; called by {@code http.ErrorResponses}. */
+    public void rejected(Exchange exchange, Reason reason) {
+        count(exchange, reason);
+        exchange.setProperty(OUTCOME_PROPERTY, reason == Reason.INTERNAL_ERROR ? "failed" : "rejected");
+        exchange.setProperty(REASON_PROPERTY, reason.label());
+    }
+
+    private void count(Exchange exchange, Reason reason) {
+        String endpoint = endpoint(exchange);
+        Map<Reason, Counter> byReason = rejected.get(endpoint);
+        if (byReason == null) {
+            register(endpoint);
+            byReason = rejected.get(endpoint);
+        }
+        byReason.get(reason).increment();
+    }
+
+    /**
+     * The reason of a {@code WebhookRejection} by its status: 403 is a bad Twilio signature, 404 an
+     * unknown subscription or entity, other 4xx bad input, 500 missing configuration.
+     */
+    public static Reason reasonFor(int status) {
+        return switch (status) {
+            case 403 -> Reason.SIGNATURE;
+            case 404 -> Reason.UNKNOWN_ENTITY;
+            case 500 -> Reason.NOT_CONFIGURED;
+            case 503 -> Reason.UNAVAILABLE;
+            default -> status >= 400 && status < 500 ? Reason.VALIDATION : Reason.INTERNAL_ERROR;
+        };
+    }
+
+    private static String endpoint(Exchange exchange) {
+        String routeId = exchange.getFromRouteId();
+        return routeId == null ? "unknown" : routeId;
+    }
+
+    /** Registers every series of one endpoint (once; later routes get theirs on first use); returns its accepted counter. */
+    private synchronized Counter register(String endpoint) {
+        Counter existing = accepted.get(endpoint);
+        if (existing != null) {
+            return existing;
+        }
+        Map<Reason, Counter> byReason = new EnumMap<>(Reason.class);
+        for (Reason reason : Reason.values()) {
+            byReason.put(reason, Counter.builder("webhooks.rejected")
+                    .description("Webhooks refused, by reason").tag("endpoint", endpoint).tag("reason", reason.label())
+                    .register(registry));
+        }
+        rejected.put(endpoint, byReason);
+        Counter counter = Counter.builder("webhooks.accepted")
+                .description("Webhooks stored").tag("endpoint", endpoint).register(registry);
+        accepted.put(endpoint, counter);
+        return counter;
+    }
+}

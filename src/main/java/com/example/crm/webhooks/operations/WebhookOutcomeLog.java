@@ -1,0 +1,108 @@
+package com.example.crm.webhooks.operations;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeCompletedEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeFailedEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * One INFO line per webhook request, when its exchange completes:
+ * {@code webhook route=twilio-inbound outcome=accepted status=200 id=SM123 ms=14}.
+ * It names the route, the outcome (accepted, duplicate, rejected/&lt;reason&gt;, failed), the HTTP
+ * status and the provider's id of what was delivered, which the route puts in the exchange
+ * property {@value #PROVIDER_ID_PROPERTY} (MessageSid, subscriptionId, type:id). Never bodies,
+ * headers or secrets; the id is cut short and stripped of control characters.
+ * Camel adds EventNotifier beans to the context by itself.
+ */
+@Component
+public class WebhookOutcomeLog extends EventNotifierSupport {
+
+    /** Exchange property a webhook route sets to the provider's id of the delivery. */
+    public static final String PROVIDER_ID_PROPERTY = "webhookProviderId";
+
+    private static final Logger log = LoggerFactory.getLogger("webhooks");
+    private static final int MAX_ID_LENGTH = 80;
+
+    public WebhookOutcomeLog() {
+        // Only completions matter; skipping the rest keeps the notifier off the per-step path.
+        setIgnoreCamelContextEvents(true);
+        setIgnoreCamelContextInitEvents(true);
+        setIgnoreRouteEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreExchangeCreatedEvent(true);
+        setIgnoreExchangeSendingEvents(true);
+        setIgnoreExchangeSentEvents(true);
+        setIgnoreExchangeRedeliveryEvents(true);
+        setIgnoreExchangeAsyncProcessingStartedEvents(true);
+        setIgnoreStepEvents(true);
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return (event instanceof ExchangeCompletedEvent || event instanceof ExchangeFailedEvent)
+                && isWebhook(((CamelEvent.ExchangeEvent) event).getExchange());
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        if (!log.isInfoEnabled()) {
+            return;
+        }
+        Exchange exchange = ((CamelEvent.ExchangeEvent) event).getExchange();
+        long millis = exchange.getClock().elapsed();
+        log.info(format(exchange.getFromRouteId(), outcome(exchange), status(exchange),
+                exchange.getProperty(PROVIDER_ID_PROPERTY, String.class), millis));
+    }
+
+    /** The log line; every value is one token, so the line stays parseable. */
+    static String format(String routeId, String outcome, int status, String providerId, long millis) {
+        return "webhook route=" + token(routeId) + " outcome=" + token(outcome) + " status=" + status
+                + " id=" + token(providerId) + " ms=" + millis;
+    }
+
+    static String outcome(Exchange exchange) {
+        if (exchange.isFailed()) {
+            return "failed";
+        }
+        String outcome = exchange.getProperty(WebhookMetrics.OUTCOME_PROPERTY, String.class);
+        String reason = exchange.getProperty(WebhookMetrics.REASON_PROPERTY, String.class);
+        if (outcome == null) {
+            return "completed";
+        }
+        return "rejected".equals(outcome) && reason != null ? outcome + "/" + reason : outcome;
+    }
+
+    static int status(Exchange exchange) {
+        if (exchange.isFailed()) {
+            return 500;
+        }
+        Integer code = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (code != null) {
+            return code;
+        }
+        return exchange.getMessage().getBody() == null ? 204 : 200;
+    }
+
+    /** Up to 80 printable characters, no spaces (a caller's id must not forge log fields or lines). */
+    static String token(String value) {
+        if (value == null || value.isEmpty()) {
+            return "-";
+        }
+        StringBuilder safe = new StringBuilder(Math.min(value.length(), MAX_ID_LENGTH));
+        for (int i = 0; i < value.length() && safe.length() < MAX_ID_LENGTH; i++) {
+            char c = value.charAt(i);
+            safe.append(c > ' ' && c != 0x7f && c != '=' ? c : '_');
+        }
+        return safe.toString();
+    }
+
+    private static boolean isWebhook(Exchange exchange) {
+        Endpoint from = exchange.getFromEndpoint();
+        return from != null && from.getEndpointUri().startsWith("platform-http:");
+    }
+}
