@@ -120,7 +120,7 @@ public class EnrichmentJobs {
     /**
      * A failure retrying cannot fix (4xx other than 429, a malformed answer), or the last attempt:
      * the job becomes dead and its row, as JSON, goes to {@code dead_letters} with the error, in one
-     * statement. {@code DeadLetters.replay} puts it back.
+     * statement. {@code operations.DeadLetterReplay} puts it back.
      */
     public void deadLetter(Exchange exchange) {
         String routeId = ExchangeHelper.getAtRouteId(exchange);

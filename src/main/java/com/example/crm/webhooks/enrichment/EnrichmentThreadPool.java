@@ -8,8 +8,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The Camel thread pool profile {@value #PROFILE} the enrichment route's split runs jobs on:
- * {@code enrichment.max-concurrency} workers plus the one the parallel split coordinates a batch
- * on. (The cap itself is the throttle at the start of {@code enrich-job}.) A Camel profile rather
+ * exactly {@code enrichment.max-concurrency} workers, which is the cap on calls to Reverse Contact
+ * (and R2) per instance: the timer waits for its batch ({@code synchronous=true}), so nothing else
+ * runs jobs. (Not a {@code throttle} EIP: in ConcurrentRequests mode it breaks Camel's
+ * dumpRoutesAsXml, which the console's route diagram calls.) A Camel profile rather
  * than a Spring executor bean, so Spring Boot's own task executor, which serves the HTTP routes,
  * stays as it is.
  */
@@ -26,7 +28,7 @@ public class EnrichmentThreadPool implements CamelContextConfiguration {
 
     @Override
     public void beforeApplicationStart(CamelContext camelContext) {
-        int size = Math.max(1, settings.maxConcurrency()) + 1;
+        int size = Math.max(1, settings.maxConcurrency());
         ThreadPoolProfile profile = new ThreadPoolProfile(PROFILE);
         profile.setPoolSize(size);
         profile.setMaxPoolSize(size);

@@ -72,6 +72,19 @@ public class WebhookMetrics {
         exchange.setProperty(OUTCOME_PROPERTY, "accepted");
     }
 
+    /**
+     * The outcome of the write that just committed: {@code rowsWritten} 0 means a repeated delivery
+     * that changed nothing ({@link #duplicate}), anything else {@link #accepted}. Routes pass the
+     * count their store step returned, e.g. {@code stored(*, ${header.CamelSqlUpdateCount})}.
+     */
+    public void stored(Exchange exchange, int rowsWritten) {
+        if (rowsWritten > 0) {
+            accepted(exchange);
+        } else {
+            duplicate(exchange);
+        }
+    }
+
     /** A repeated delivery that changed nothing (answered like the first one, counted as rejected/duplicate). */
     public void duplicate(Exchange exchange) {
         count(exchange, Reason.DUPLICATE);

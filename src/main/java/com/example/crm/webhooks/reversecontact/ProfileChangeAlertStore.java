@@ -75,14 +75,14 @@ public class ProfileChangeAlertStore {
         this.profiles = ProfileChangeAlertReader.profileReader(objectMapper);
     }
 
-    /** Stores the alert, or nothing for a redelivery; 404 when no person has the subscription. */
-    public void store(ProfileChangeAlert alert) {
+    /** Stores the alert, or nothing for a redelivery (0); 404 when no person has the subscription. */
+    public int store(ProfileChangeAlert alert) {
         // Valid JSON that jsonb refuses (\u0000, a lone surrogate) fails here with a data exception:
         // the shared error handling answers it with 400.
-        transaction.executeWithoutResult(status -> storeLocked(alert));
+        return transaction.execute(status -> storeLocked(alert));
     }
 
-    private void storeLocked(ProfileChangeAlert alert) {
+    private int storeLocked(ProfileChangeAlert alert) {
         String person = alert.person() == null ? null : alert.person().toString();
         List<Map<String, Object>> people = jdbc.queryForList(LOCK_PERSON, new MapSqlParameterSource()
                 .addValue("subscriptionId", alert.subscriptionId())
@@ -104,7 +104,9 @@ public class ProfileChangeAlertStore {
                 .addValue("person", person, Types.VARCHAR), Integer.class);
         if (stored == null || stored == 0) {
             log.debug("Profile change alert for person {} is a redelivery; nothing stored", personId);
+            return 0;
         }
+        return stored;
     }
 
     /** A profile as jsonb rendered it; no snapshot yet is the empty object, so the first alert adds every field. */

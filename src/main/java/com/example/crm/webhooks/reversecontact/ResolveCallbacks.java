@@ -54,8 +54,9 @@ public class ResolveCallbacks {
      * Saves the URL on the entity and adds its enrichment job, atomically (one statement). A job
      * already open for the same entity and URL is kept instead (partial unique index
      * {@code enrichment_jobs_one_open}). 404 when the entity does not exist; then nothing changed.
+     * Returns the number of jobs queued: 0 for a repeated callback.
      */
-    public void record(ResolveCallback callback) {
+    public int record(ResolveCallback callback) {
         // Table name from the enum, never from the request. updated_at moves only when the URL changes.
         String sql = """
                 with entity as (
@@ -68,15 +69,18 @@ public class ResolveCallbacks {
                     insert into enrichment_jobs (entity_type, entity_id, linkedin_url)
                     select :type, id, :url from entity
                     on conflict (entity_type, entity_id, linkedin_url) where state in ('pending', 'running')
-                    do nothing)
-                select count(*) from entity""".formatted(callback.type().table());
-        Integer updated = jdbc.queryForObject(sql, new MapSqlParameterSource()
+                    do nothing
+                    returning id)
+                select (select count(*) from entity) as entities, (select count(*) from job) as jobs"""
+                .formatted(callback.type().table());
+        Map<String, Object> counts = jdbc.queryForMap(sql, new MapSqlParameterSource()
                 .addValue("url", callback.linkedinUrl())
                 .addValue("id", callback.entityId())
-                .addValue("type", callback.type().code()), Integer.class);
-        if (updated == null || updated == 0) {
+                .addValue("type", callback.type().code()));
+        if (((Number) counts.get("entities")).intValue() == 0) {
             throw WebhookRejection.notFound("no " + callback.type().code() + " with this id");
         }
+        return ((Number) counts.get("jobs")).intValue();
     }
 
     private String linkedinUrl(String body) {

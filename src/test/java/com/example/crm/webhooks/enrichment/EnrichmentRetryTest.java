@@ -9,12 +9,14 @@ import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.example.crm.webhooks.operations.DeadLetterReplay;
 import com.example.crm.webhooks.support.TestInfrastructure;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,7 @@ class EnrichmentRetryTest extends WebhookServiceTest {
     private ObjectMapper objectMapper;
 
     @Autowired
-    private DeadLetters deadLetters;
+    private DeadLetterReplay deadLetters;
 
     @Autowired
     private EnrichmentSettings settings;
@@ -97,7 +99,7 @@ class EnrichmentRetryTest extends WebhookServiceTest {
         thirdParties.resetAll();
         thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).willReturn(okJson(PROFILE)));
         String letterId = (String) letter.get("id");
-        assertThat(deadLetters.replay(letterId)).isTrue();
+        assertThat(deadLetters.replay(letterId)).containsExactly(letterId);
 
         await().atMost(WAIT).until(() -> "done".equals(jdbc.queryForObject("select state from enrichment_jobs", String.class)));
         assertThat(jdbc.queryForObject("select attempts from enrichment_jobs", Integer.class)).isEqualTo(1);
@@ -105,9 +107,9 @@ class EnrichmentRetryTest extends WebhookServiceTest {
         assertThat(jdbc.queryForObject("select replayed_at is not null from dead_letters", Boolean.class)).isTrue();
 
         var before = db.snapshot();
-        assertThat(deadLetters.replay(letterId)).isFalse();
-        assertThat(deadLetters.replay("no-such-letter")).isFalse();
-        assertThat(deadLetters.replayAll()).isZero();
+        assertThat(deadLetters.replay(letterId)).isEmpty();
+        assertThat(deadLetters.replay("no-such-letter")).isEmpty();
+        assertThat(deadLetters.replayAll()).isEmpty();
         assertThat(db.snapshot()).isEqualTo(before);
     }
 
@@ -122,7 +124,7 @@ class EnrichmentRetryTest extends WebhookServiceTest {
         String letterId = jdbc.queryForObject("select id from dead_letters", String.class);
         Object replayed = camelContext.createProducerTemplate().requestBody("direct:replay-dead-letter", letterId);
 
-        assertThat(replayed).isEqualTo(true);
+        assertThat(replayed).isEqualTo(List.of(letterId));
         await().atMost(WAIT).until(() -> "done".equals(jdbc.queryForObject("select state from enrichment_jobs", String.class)));
     }
 

@@ -2,6 +2,7 @@ package com.example.crm.webhooks.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.crm.webhooks.enrichment.EnrichmentPause;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -23,8 +25,17 @@ class DeadLetterReplayTest extends WebhookServiceTest {
 
     private ManagementClient operator;
 
+    private EnrichmentPause enrichmentPaused;
+
+    @AfterEach
+    void resumeEnrichment() {
+        enrichmentPaused.close();
+    }
+
     @BeforeEach
     void deadJobs() {
+        // A replayed job is pending again: the poller must not run it (and dead-letter it anew) mid-test.
+        enrichmentPaused = EnrichmentPause.of(camelContext);
         operator = ManagementClient.operator(managementPort);
         jdbc.update("""
                 insert into enrichment_jobs (id, entity_type, entity_id, linkedin_url, state, attempts, last_error, finished_at)

@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -54,7 +53,6 @@ class OpenApiContractTest extends WebhookServiceTest {
     }
 
     @Test
-    @Disabled("enable after merging the webhook routes (issues 3, 4, 5)")
     void everyDocumentedOperationIsARunningRouteAndEveryWebhookRouteIsDocumented() {
         Map<String, Set<String>> documented = new TreeMap<>();
         paths().forEach((path, operations) -> documented.put(path, upperCase(operations.keySet())));
@@ -73,7 +71,6 @@ class OpenApiContractTest extends WebhookServiceTest {
     }
 
     @Test
-    @Disabled("enable after merging the webhook routes (issues 3, 4, 5)")
     void aWrongContentTypeAndAnOversizedBodyGetTheDocumented415And413() {
         for (String path : SPEC_PATHS) {
             String contentType = requestContentType(path);
@@ -88,7 +85,6 @@ class OpenApiContractTest extends WebhookServiceTest {
     }
 
     @Test
-    @Disabled("enable after merging the webhook routes (issues 3, 4, 5)")
     void everyDocumentedStatusHasASourceInItsRoute() throws IOException {
         for (String path : SPEC_PATHS) {
             String route = routeFileServing(path);

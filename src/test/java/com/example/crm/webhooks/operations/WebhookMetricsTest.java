@@ -3,6 +3,7 @@ package com.example.crm.webhooks.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.enrichment.EnrichmentPause;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.http.HttpResponse;
@@ -120,6 +121,12 @@ class WebhookMetricsTest extends WebhookServiceTest {
 
     @Test
     void gaugesCountEnrichmentJobsByStateAndOpenDeadLetters() {
+        try (EnrichmentPause paused = EnrichmentPause.of(camelContext)) {
+            gaugesCountTheRowsInserted();
+        }
+    }
+
+    private void gaugesCountTheRowsInserted() {
         jdbc.update("insert into enrichment_jobs (id, entity_type, entity_id, linkedin_url, state) values "
                 + "('j1', 'person', 'p1', 'https://www.linkedin.com/in/a', 'pending'), "
                 + "('j2', 'person', 'p2', 'https://www.linkedin.com/in/b', 'dead'), "
