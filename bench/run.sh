@@ -64,7 +64,7 @@ APP_PID=$!
 for _ in $(seq 1 120); do curl -sf "$BASE_URL/actuator/health" >/dev/null && break; sleep 1; done
 curl -sf "$BASE_URL/actuator/health" >/dev/null || { tail -50 "$WORK/service.log"; exit 1; }
 
-log "seeding 100k contacts and 100k outbound messages"
+log "seeding 100k contacts and 1M outbound messages"
 "${PSQL[@]}" -d bench -f bench/sql/seed.sql >/dev/null
 
 # wrk: requests/s, p50 and p99 (ms) of one run
@@ -92,11 +92,11 @@ RESULTS=()
 for endpoint in inbound message-status; do
   next=0
   for c in $CONNECTIONS; do
-    # enough fresh requests for warm-up plus measurement at up to 15k/s
-    count=$(( (WARMUP + DURATION) * 15000 ))
+    # fresh requests for warm-up plus measurement at up to 8k/s (past that, wrk starts over: repeats)
+    count=$(( (WARMUP + DURATION) * 8000 ))
     log "$endpoint, $c connections: signing $count unique requests"
     python3 bench/make_requests.py --kind "$endpoint" --count "$count" --start "$next" --threads "$THREADS" \
-      --token "$TOKEN" --public-base-url "$BASE_URL" --host "127.0.0.1:$APP_PORT" --out "$WORK/req-$endpoint-$c"
+      --messages 1000000 --token "$TOKEN" --public-base-url "$BASE_URL" --host "127.0.0.1:$APP_PORT" --out "$WORK/req-$endpoint-$c"
     next=$((next + count))
     log "$endpoint, $c connections: warm-up ${WARMUP}s, then ${DURATION}s measured"
     [ "$WARMUP" -gt 0 ] && run_wrk "$c" "$WARMUP" "$WORK/req-$endpoint-$c" >/dev/null

@@ -1,5 +1,6 @@
 -- 100k contacts with Australian mobiles in the formats the CRM holds (E.164, spaced, national,
--- without +), half with a relationship profile, and 100k outbound messages for status callbacks.
+-- without +), half with a relationship profile, and 1M outbound messages for status callbacks
+-- (3M distinct sid+status pairs: enough for every callback of a run to be new).
 insert into contacts (id, first_name, last_name, mobile, phone)
 select 'contact-' || n, 'First' || n, 'Last' || n,
        case n % 4
@@ -17,7 +18,7 @@ from generate_series(0, 99999, 2) as n;
 
 insert into messages (id, direction, channel, twilio_sid, from_number, to_number, body, status)
 select 'message-' || n, 'outbound', 'sms', 'SMout' || lpad(n::text, 26, '0'), '+61400000000',
-       '+6141' || lpad(n::text, 7, '0'), 'Hello', 'accepted'
-from generate_series(0, 99999) as n;
+       '+6141' || lpad((n % 100000)::text, 7, '0'), 'Hello', 'accepted'
+from generate_series(0, 999999) as n;
 
 analyze;
