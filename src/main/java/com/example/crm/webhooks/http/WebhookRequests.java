@@ -61,22 +61,35 @@ public class WebhookRequests {
         return parseForm(form);
     }
 
+    /**
+     * The query string's parameters, decoded, repeated names kept: read from the raw query rather
+     * than Camel's header copies, which a form field of the same name could stand in for. 400 on a
+     * malformed escape.
+     */
+    public Map<String, List<String>> queryParameters(Exchange exchange) {
+        return parse(exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class), false, "malformed query string");
+    }
+
     static Map<String, List<String>> parseForm(String form) {
+        // A form field is name=value: "name" alone or "=value" is not a form (JSON sent as a form, say).
+        return parse(form, true, "malformed form body");
+    }
+
+    private static Map<String, List<String>> parse(String text, boolean requireValue, String malformed) {
         Map<String, List<String>> parameters = new LinkedHashMap<>();
-        if (form == null || form.isEmpty()) {
+        if (text == null || text.isEmpty()) {
             return parameters;
         }
-        for (String pair : form.split("&")) {
+        for (String pair : text.split("&")) {
             if (pair.isEmpty()) {
                 continue;
             }
             int eq = pair.indexOf('=');
-            if (eq <= 0) {
-                // "name" alone or "=value": not a form field (JSON sent as a form, say)
-                throw WebhookRejection.badRequest("malformed form body");
+            if (requireValue && eq <= 0) {
+                throw WebhookRejection.badRequest(malformed);
             }
-            String name = decode(pair.substring(0, eq));
-            String value = decode(pair.substring(eq + 1));
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq), malformed);
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), malformed);
             parameters.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
         }
         return parameters;
@@ -90,11 +103,11 @@ public class WebhookRequests {
         return form.toString();
     }
 
-    private static String decode(String encoded) {
+    private static String decode(String encoded, String malformed) {
         try {
             return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw WebhookRejection.badRequest("malformed form body");
+            throw WebhookRejection.badRequest(malformed);
         }
     }
 

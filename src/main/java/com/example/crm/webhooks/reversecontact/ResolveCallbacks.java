@@ -2,13 +2,10 @@ package com.example.crm.webhooks.reversecontact;
 
 import com.example.crm.webhooks.enrichment.EntityType;
 import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.http.WebhookRequests;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -28,15 +25,17 @@ public class ResolveCallbacks {
 
     private final ObjectMapper objectMapper;
     private final NamedParameterJdbcTemplate jdbc;
+    private final WebhookRequests webhookRequests;
 
-    public ResolveCallbacks(ObjectMapper objectMapper, NamedParameterJdbcTemplate jdbc) {
+    public ResolveCallbacks(ObjectMapper objectMapper, NamedParameterJdbcTemplate jdbc, WebhookRequests webhookRequests) {
         this.objectMapper = objectMapper;
         this.jdbc = jdbc;
+        this.webhookRequests = webhookRequests;
     }
 
     /** The callback's entity and URL, or a 400 naming what is wrong. Writes nothing. */
     public ResolveCallback parse(Exchange exchange) {
-        Map<String, List<String>> query = queryParameters(exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class));
+        Map<String, List<String>> query = webhookRequests.queryParameters(exchange);
         String typeCode = single(query, "type");
         EntityType type = EntityType.fromCode(typeCode == null ? "" : typeCode)
                 .orElseThrow(() -> WebhookRejection.badRequest("query parameter type must be company, contact or person"));
@@ -111,27 +110,5 @@ public class ResolveCallbacks {
             throw WebhookRejection.badRequest("query parameter " + name + " given more than once");
         }
         return values.isEmpty() ? null : values.get(0);
-    }
-
-    // The raw query string, decoded here: Camel's copies in headers are not trusted for data that matters.
-    private static Map<String, List<String>> queryParameters(String rawQuery) {
-        Map<String, List<String>> parameters = new LinkedHashMap<>();
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return parameters;
-        }
-        for (String pair : rawQuery.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            try {
-                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                parameters.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
-            } catch (IllegalArgumentException e) {
-                throw WebhookRejection.badRequest("malformed query string");
-            }
-        }
-        return parameters;
     }
 }
