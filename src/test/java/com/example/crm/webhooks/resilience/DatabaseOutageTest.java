@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The database stopped under traffic, then started again. Callers post inbound messages, profile
@@ -75,6 +76,9 @@ class DatabaseOutageTest {
         }
         if (postgres != null) {
             postgres.close();
+        }
+        if (dataDirectory != null) {
+            FileSystemUtils.deleteRecursively(dataDirectory);
         }
     }
 

@@ -54,6 +54,7 @@ class KillDuringEnrichmentTest {
 
     private Process child;
     private ServiceInstance restarted;
+    private SingleConnectionDataSource dataSource;
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -64,6 +65,9 @@ class KillDuringEnrichmentTest {
         if (restarted != null) {
             restarted.close();
         }
+        if (dataSource != null) {
+            dataSource.destroy();
+        }
     }
 
     @Test
@@ -71,7 +75,7 @@ class KillDuringEnrichmentTest {
         Faults.thirdParties().resetAll();
         String jdbcUrl = TestInfrastructure.newDatabase("kill_during_enrichment");
         Flyway.configure().dataSource(jdbcUrl, "postgres", null).locations("classpath:db/migration").load().migrate();
-        SingleConnectionDataSource dataSource = new SingleConnectionDataSource(jdbcUrl, "postgres", "", true);
+        dataSource = new SingleConnectionDataSource(jdbcUrl, "postgres", "", true);
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         byte[] picture = Faults.png();
         List<String> ids = IntStream.range(0, JOBS).mapToObj(n -> "kill-" + n).toList();
@@ -140,7 +144,6 @@ class KillDuringEnrichmentTest {
                 assertThat(attempts.get(id)).as("attempts of %s, done before the kill", id).isEqualTo(1);
             }
         }
-        dataSource.destroy();
     }
 
     /** The service as its own JVM: the test's classpath, the test profile, this test's settings. */
