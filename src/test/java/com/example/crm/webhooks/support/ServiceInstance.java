@@ -70,11 +70,6 @@ public final class ServiceInstance implements AutoCloseable {
         return new WebhookClient(baseUrl());
     }
 
-    /** The management port (console, dead letters, health). */
-    public int managementPort() {
-        return Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
-    }
-
     public JdbcTemplate jdbc() {
         return context.getBean(JdbcTemplate.class);
     }
