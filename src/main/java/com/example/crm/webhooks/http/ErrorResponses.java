@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * Turns the exception a webhook route failed with into the spec's JSON error body. The routes'
@@ -61,9 +62,19 @@ public class ErrorResponses {
 
     /** True when the failure means the database could not be reached (rather than a bad statement). */
     public boolean isDatabaseUnavailable(Exchange exchange) {
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return isDatabaseUnavailable(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+    }
+
+    private static boolean isDatabaseUnavailable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof DataAccessResourceFailureException || t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            // The database went away inside a transaction: the pool has already closed the broken
+            // connection, so the rollback fails too ("Connection is closed", no SQLState), and the
+            // transaction template throws that, keeping the statement's failure aside.
+            if (t instanceof TransactionSystemException rollback && rollback.getApplicationException() != null
+                    && isDatabaseUnavailable(rollback.getApplicationException())) {
                 return true;
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null

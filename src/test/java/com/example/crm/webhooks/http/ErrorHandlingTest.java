@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.jdbc.UncategorizedSQLException;
+import org.springframework.transaction.TransactionSystemException;
 
 /** The shared route configuration turns each kind of failure into the spec's status and JSON body. */
 class ErrorHandlingTest extends WebhookServiceTest {
@@ -34,6 +36,11 @@ class ErrorHandlingTest extends WebhookServiceTest {
                                         new SQLException("invalid byte sequence for encoding \"UTF8\": 0x00", "22021"));
                                 case "database-down" -> throw new CannotGetJdbcConnectionException("no connection",
                                         new SQLTransientConnectionException("pool timed out"));
+                                case "database-gone-mid-transaction" -> throw rollbackFailedAfter(
+                                        new UncategorizedSQLException("lock person", "select ...",
+                                                new SQLException("terminating connection due to administrator command", "57P01")));
+                                case "rollback-failed-after-a-bug" -> throw rollbackFailedAfter(
+                                        new IllegalStateException("a bug"));
                                 default -> throw new IllegalStateException("a bug with a secret in it: s3cr3t");
                             }
                         });
@@ -55,6 +62,22 @@ class ErrorHandlingTest extends WebhookServiceTest {
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
         assertThat(response.body()).isEqualTo("{\"error\":\"database unavailable, retry later\"}");
+    }
+
+    /** As TransactionTemplate throws when the rollback after {@code failure} fails on a connection the pool closed. */
+    private static TransactionSystemException rollbackFailedAfter(Exception failure) {
+        TransactionSystemException rollback = new TransactionSystemException("JDBC rollback failed",
+                new SQLException("Connection is closed"));
+        rollback.initApplicationException(failure);
+        return rollback;
+    }
+
+    @Test
+    void aDatabaseGoneMidTransactionIs503EvenThoughItsRollbackFailed() {
+        HttpResponse<String> response = fail("database-gone-mid-transaction");
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(fail("rollback-failed-after-a-bug").statusCode()).isEqualTo(500);
     }
 
     @Test

@@ -2,15 +2,22 @@ package com.example.crm.webhooks.support;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.domain.Blob;
+import org.jclouds.blobstore.domain.StorageMetadata;
+import org.jclouds.blobstore.domain.StorageType;
+import org.jclouds.blobstore.options.ListContainerOptions;
 
 /**
  * A real S3 API server (s3proxy) standing where Cloudflare R2 stands in production. Requests are
@@ -67,6 +74,24 @@ public final class S3CompatibleServer {
     /** Buckets exist before the service starts, as in production (it never creates one). */
     public void createBucket(String bucket) {
         blobStore.createContainerInLocation(null, bucket);
+    }
+
+    /** The keys of the objects in {@code bucket} under {@code prefix}, sorted. */
+    public List<String> keys(String bucket, String prefix) {
+        return blobStore.list(bucket, ListContainerOptions.Builder.prefix(prefix).recursive())
+                .stream().filter(entry -> entry.getType() == StorageType.BLOB)
+                .map(StorageMetadata::getName).sorted().toList();
+    }
+
+    /** An object's bytes, or null when there is none. */
+    public byte[] object(String bucket, String key) throws IOException {
+        Blob blob = blobStore.getBlob(bucket, key);
+        if (blob == null) {
+            return null;
+        }
+        try (InputStream in = blob.getPayload().openStream()) {
+            return in.readAllBytes();
+        }
     }
 
     public String endpoint() {

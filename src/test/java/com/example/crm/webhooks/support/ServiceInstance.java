@@ -26,6 +26,17 @@ public final class ServiceInstance implements AutoCloseable {
      * WireMock of {@link TestInfrastructure}, and {@code overrides} on top.
      */
     public static ServiceInstance start(String name, String jdbcUrl, Map<String, Object> overrides) {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(WebhookServiceApplication.class)
+                .profiles("test")
+                .run(arguments(name, jdbcUrl, overrides));
+        return new ServiceInstance(context);
+    }
+
+    /**
+     * The command-line arguments {@link #start} runs the service with ({@code --key=value}), also for
+     * a service started as a separate process.
+     */
+    public static String[] arguments(String name, String jdbcUrl, Map<String, Object> overrides) {
         Map<String, Object> properties = new HashMap<>();
         properties.put("spring.datasource.url", jdbcUrl);
         properties.put("spring.datasource.username", "postgres");
@@ -45,13 +56,9 @@ public final class ServiceInstance implements AutoCloseable {
         properties.put("webhooks.public-base-url", TestInfrastructure.PUBLIC_BASE_URL);
         properties.putAll(overrides);
         // As command-line arguments: they outrank application.yaml and the test profile.
-        String[] arguments = properties.entrySet().stream()
+        return properties.entrySet().stream()
                 .map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(WebhookServiceApplication.class)
-                .profiles("test")
-                .run(arguments);
-        return new ServiceInstance(context);
     }
 
     public String baseUrl() {

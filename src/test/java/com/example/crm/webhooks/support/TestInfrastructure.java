@@ -6,6 +6,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
@@ -59,6 +62,22 @@ public final class TestInfrastructure {
 
     public static String jdbcUrl() {
         return postgres().getJdbcUrl("postgres", "postgres");
+    }
+
+    /**
+     * A new, empty database on the shared server (the service's migrations run when an instance
+     * starts on it), for tests whose instances must not meet the shared application's poller.
+     * Returns its JDBC URL.
+     */
+    public static String newDatabase(String name) {
+        try (Connection connection = postgres().getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("drop database if exists " + name + " with (force)");
+            statement.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create database " + name, e);
+        }
+        return postgres().getJdbcUrl("postgres", name);
     }
 
     /** Points the application at the parts above; the values are the same for every test class. */
