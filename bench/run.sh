@@ -2,7 +2,7 @@
 # Throughput and latency of the Twilio webhooks against the database's own ceiling.
 #
 #   bench/run.sh                 # from a fresh clone; installs wrk and PostgreSQL if missing
-#   DURATION=30 WARMUP=30 CONNECTIONS="8 32" bench/run.sh
+#   DURATION=30 WARMUP=30 CONNECTIONS="8 32" ENDPOINTS="inbound message-status" bench/run.sh
 #
 # Builds the jar, starts PostgreSQL (the machine's, else Debian's package) and the service,
 # seeds 100k contacts, then for each webhook and concurrency: drives the service with wrk
@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-30}
 CONNECTIONS=${CONNECTIONS:-"8 32"}
+ENDPOINTS=${ENDPOINTS:-"inbound message-status"}
 WORK=${BENCH_WORK:-/tmp/webhook-bench}
 PG_PORT=${BENCH_PG_PORT:-55440}
 APP_PORT=${BENCH_APP_PORT:-18080}
@@ -67,16 +68,22 @@ curl -sf "$BASE_URL/actuator/health" >/dev/null || { tail -50 "$WORK/service.log
 log "seeding 100k contacts and 1M outbound messages"
 "${PSQL[@]}" -d bench -f bench/sql/seed.sql >/dev/null
 
-# wrk: requests/s, p50 and p99 (ms) of one run
+# CPU seconds the service's JVM has used so far
+jvm_cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$APP_PID/stat"; }
+
+# wrk: requests/s, p50 and p99 (ms), and the service's CPU milliseconds per request, of one run
 run_wrk() { # connections seconds prefix
+  local cpu0; cpu0=$(jvm_cpu)
   wrk -t "$THREADS" -c "$1" -d "${2}s" --latency -s bench/replay.lua "$BASE_URL" -- "$3" > "$WORK/wrk.out"
+  local cpu1; cpu1=$(jvm_cpu)
   if grep -q "Non-2xx" "$WORK/wrk.out"; then
     echo "service answered non-2xx:" >&2; cat "$WORK/wrk.out" >&2; tail -20 "$WORK/service.log" >&2; exit 1
   fi
-  awk '/Requests\/sec/ {rps=$2}
+  awk -v cpu="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {print b - a}')" '/Requests\/sec/ {rps=$2}
+       /requests in/ {n=$1}
        /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
        function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-       END {printf "%.0f %.2f %.2f\n", rps, ms(p50), ms(p99)}' "$WORK/wrk.out"
+       END {printf "%.0f %.2f %.2f %.3f\n", rps, ms(p50), ms(p99), cpu * 1000 / n}' "$WORK/wrk.out"
 }
 # pgbench: transactions/s, p50 and p99 (ms) from its per-transaction log
 run_pgbench() { # connections seconds script
@@ -89,7 +96,7 @@ run_pgbench() { # connections seconds script
 }
 
 RESULTS=()
-for endpoint in inbound message-status; do
+for endpoint in $ENDPOINTS; do
   next=0
   for c in $CONNECTIONS; do
     # fresh requests for warm-up plus measurement at up to 8k/s (past that, wrk starts over: repeats)
@@ -100,19 +107,19 @@ for endpoint in inbound message-status; do
     next=$((next + count))
     log "$endpoint, $c connections: warm-up ${WARMUP}s, then ${DURATION}s measured"
     [ "$WARMUP" -gt 0 ] && run_wrk "$c" "$WARMUP" "$WORK/req-$endpoint-$c" >/dev/null
-    read -r rps p50 p99 < <(run_wrk "$c" "$DURATION" "$WORK/req-$endpoint-$c")
+    read -r rps p50 p99 cpu_ms < <(run_wrk "$c" "$DURATION" "$WORK/req-$endpoint-$c")
     rm -f "$WORK"/req-"$endpoint"-"$c"-*.txt
     log "$endpoint, $c connections: pgbench ceiling"
     read -r tps pg50 pg99 < <(run_pgbench "$c" "$DURATION" "bench/sql/$endpoint.sql")
     rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$APP_PID/status")
     ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
-    RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $tps | $pg50 | $pg99 | $ratio | $rss |")
+    RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $tps | $pg50 | $pg99 | $ratio | $cpu_ms | $rss |")
   done
 done
 
 echo
 echo "$(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -n 1), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); warm-up ${WARMUP}s, ${DURATION}s measured"
 echo
-echo "| webhook | conns | service req/s | p50 ms | p99 ms | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | peak RSS MiB |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| webhook | conns | service req/s | p50 ms | p99 ms | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | service CPU ms/req | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"
