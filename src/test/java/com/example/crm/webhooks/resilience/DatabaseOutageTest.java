@@ -3,6 +3,8 @@ package com.example.crm.webhooks.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.example.crm.webhooks.reversecontact.ProfileAlertFixtures;
+import com.example.crm.webhooks.reversecontact.ProfileAlertFixtures.StoredAlert;
 import com.example.crm.webhooks.support.EmbeddedPostgresServer;
 import com.example.crm.webhooks.support.ServiceInstance;
 import com.example.crm.webhooks.support.TestInfrastructure;
@@ -10,13 +12,11 @@ import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.flipkart.zjsonpatch.JsonPatch;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -183,25 +183,15 @@ class DatabaseOutageTest {
 
     /** Alerts 0, 1, 2, ... each stored once, in order, each diff against the one before, the snapshot the last one's. */
     private static void assertAlertChainWhole(JdbcTemplate jdbc, List<String> accepted) throws IOException {
-        List<Map<String, Object>> alerts = jdbc.queryForList(
-                "select payload::text as payload, diff::text as diff, received_at from person_change_alerts order by seq");
+        ProfileAlertFixtures fixtures = new ProfileAlertFixtures(jdbc);
+        List<StoredAlert> alerts = fixtures.alertsOf("p-outage");
         List<JsonNode> expected = new ArrayList<>();
         for (String version : accepted) {
             expected.add(JSON.readTree(alert(Integer.parseInt(version))));
         }
-        List<JsonNode> stored = new ArrayList<>();
-        JsonNode previous = JSON.readTree("{}");
-        for (Map<String, Object> alert : alerts) {
-            JsonNode payload = JSON.readTree((String) alert.get("payload"));
-            stored.add(payload);
-            JsonNode person = payload.path("data").path("person");
-            assertThat(JsonPatch.apply(JSON.readTree((String) alert.get("diff")), previous)).isEqualTo(person);
-            previous = person;
-        }
-        assertThat(stored).containsExactlyElementsOf(expected);
-        Map<String, Object> person = jdbc.queryForMap("select profile_snapshot::text as snapshot, profile_snapshot_at from people");
-        assertThat(JSON.readTree((String) person.get("snapshot"))).isEqualTo(previous);
-        assertThat((Timestamp) person.get("profile_snapshot_at")).isEqualTo(alerts.get(alerts.size() - 1).get("received_at"));
+        assertThat(alerts).extracting(StoredAlert::payload).containsExactlyElementsOf(expected);
+        assertThat(fixtures.snapshotOf("p-outage")).isEqualTo(ProfileAlertFixtures.replayChain(alerts));
+        assertThat(fixtures.snapshotTimeOf("p-outage")).isEqualTo(alerts.get(alerts.size() - 1).receivedAt());
     }
 
     /** Each accepted entity has its URL and exactly one queued job for it; no other entity has either. */

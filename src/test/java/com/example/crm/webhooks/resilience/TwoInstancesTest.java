@@ -5,13 +5,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.example.crm.webhooks.reversecontact.ProfileAlertFixtures;
+import com.example.crm.webhooks.reversecontact.ProfileAlertFixtures.StoredAlert;
 import com.example.crm.webhooks.support.ServiceInstance;
 import com.example.crm.webhooks.support.TestInfrastructure;
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.flipkart.zjsonpatch.JsonPatch;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -185,25 +186,15 @@ class TwoInstancesTest {
     }
 
     private static void assertAlertChain(JdbcTemplate jdbc, int person) throws Exception {
-        List<Map<String, Object>> alerts = jdbc.queryForList("""
-                select payload::text as payload, diff::text as diff from person_change_alerts
-                 where person_id = ? order by seq""", "person-" + person);
-        List<JsonNode> payloads = new ArrayList<>();
-        JsonNode previous = JSON.readTree("{}");
-        for (Map<String, Object> alert : alerts) {
-            JsonNode payload = JSON.readTree((String) alert.get("payload"));
-            payloads.add(payload);
-            JsonNode profile = payload.path("data").path("person");
-            assertThat(JsonPatch.apply(JSON.readTree((String) alert.get("diff")), previous)).isEqualTo(profile);
-            previous = profile;
-        }
+        ProfileAlertFixtures fixtures = new ProfileAlertFixtures(jdbc);
+        List<StoredAlert> alerts = fixtures.alertsOf("person-" + person);
         List<JsonNode> expected = new ArrayList<>();
         for (int r = 0; r < ALERTS_PER_PERSON; r++) {
             expected.add(JSON.readTree(alert(person, r)));
         }
-        assertThat(payloads).as("alerts of person %d", person).containsExactlyElementsOf(expected);
-        assertThat(JSON.readTree(jdbc.queryForObject("select profile_snapshot::text from people where id = ?",
-                String.class, "person-" + person))).isEqualTo(previous);
+        assertThat(alerts).extracting(StoredAlert::payload).as("alerts of person %d", person)
+                .containsExactlyElementsOf(expected);
+        assertThat(fixtures.snapshotOf("person-" + person)).isEqualTo(ProfileAlertFixtures.replayChain(alerts));
     }
 
     private static String outboundSid(int m) {

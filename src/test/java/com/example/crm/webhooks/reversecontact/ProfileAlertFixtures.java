@@ -1,7 +1,10 @@
 package com.example.crm.webhooks.reversecontact;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.flipkart.zjsonpatch.JsonPatch;
 import java.sql.Array;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -10,19 +13,19 @@ import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** People with a monitoring subscription, alerts to post for them, and the alert rows read back in chain order. */
-final class ProfileAlertFixtures {
+public final class ProfileAlertFixtures {
 
     static final String PATH = "/api/webhooks/reversecontact";
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** A stored alert, as the tests compare it. */
-    record StoredAlert(String personId, String subscriptionId, JsonNode payload, JsonNode diff,
+    public record StoredAlert(String personId, String subscriptionId, JsonNode payload, JsonNode diff,
             List<String> changedFields, OffsetDateTime receivedAt) {
     }
 
     private final JdbcTemplate jdbc;
 
-    ProfileAlertFixtures(JdbcTemplate jdbc) {
+    public ProfileAlertFixtures(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -41,7 +44,7 @@ final class ProfileAlertFixtures {
     }
 
     /** The person's alerts in the order they were stored. */
-    List<StoredAlert> alertsOf(String personId) {
+    public List<StoredAlert> alertsOf(String personId) {
         return jdbc.query("""
                 select person_id, subscription_id, payload::text, diff::text, changed_fields, received_at
                 from person_change_alerts where person_id = ? order by seq""",
@@ -51,23 +54,38 @@ final class ProfileAlertFixtures {
     }
 
     /** people.profile_snapshot, or null. */
-    JsonNode snapshotOf(String personId) {
+    public JsonNode snapshotOf(String personId) {
         String snapshot = jdbc.queryForObject("select profile_snapshot::text from people where id = ?",
                 String.class, personId);
         return snapshot == null ? null : json(snapshot);
     }
 
-    OffsetDateTime snapshotTimeOf(String personId) {
+    public OffsetDateTime snapshotTimeOf(String personId) {
         return jdbc.queryForObject("select profile_snapshot_at from people where id = ?",
                 OffsetDateTime.class, personId);
     }
 
-    static JsonNode json(String text) {
+    public static JsonNode json(String text) {
         try {
             return JSON.readTree(text);
         } catch (Exception e) {
             throw new IllegalArgumentException(text, e);
         }
+    }
+
+    /**
+     * Applies each stored diff in chain order, starting from the empty object, and checks it gives
+     * that alert's data.person: each diff is against the snapshot the alert before it left.
+     * Returns the last person, which should be the snapshot.
+     */
+    public static JsonNode replayChain(List<StoredAlert> alerts) {
+        JsonNode previous = JSON.createObjectNode();
+        for (StoredAlert alert : alerts) {
+            JsonNode person = alert.payload().path("data").path("person");
+            assertThat(JsonPatch.apply(alert.diff(), previous)).as("diff of alert %s", alert.payload()).isEqualTo(person);
+            previous = person;
+        }
+        return previous;
     }
 
     private static List<String> strings(Array array) throws SQLException {
