@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DatabaseSchemaTest extends WebhookServiceTest {
 
     @Test
-    void flywayCreatedEveryTableTheCrmRelieson() {
+    void flywayCreatedEveryTableTheCrmReliesOn() {
         assertThat(db.tables()).contains(
                 "people", "companies", "contacts", "contact_relationship_profiles", "person_change_alerts",
                 "messages", "message_status_events", "enrichment_jobs", "dead_letters");

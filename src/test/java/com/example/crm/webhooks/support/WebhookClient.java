@@ -48,18 +48,6 @@ public final class WebhookClient {
         return send(request.build());
     }
 
-    /** Raw bytes, for bodies that are not valid text in any charset. */
-    public HttpResponse<String> postBytes(String pathAndQuery, String contentType, byte[] body, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
-                .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
-        }
-        headers.forEach(request::header);
-        return send(request.build());
-    }
-
     /**
      * Sends exactly the bytes given over a plain socket, for requests the JDK client refuses to
      * build (a malformed query string, say). Returns the status code and the raw response text.
