@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.function.Predicate;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,26 +67,13 @@ public class ErrorResponses {
     }
 
     private static boolean isDatabaseUnavailable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof DataAccessResourceFailureException || t instanceof SQLTransientConnectionException) {
-                return true;
-            }
-            // The database went away inside a transaction: the pool has already closed the broken
-            // connection, so the rollback fails too ("Connection is closed", no SQLState), and the
-            // transaction template throws that, keeping the statement's failure aside.
-            if (t instanceof TransactionSystemException rollback && rollback.getApplicationException() != null
-                    && isDatabaseUnavailable(rollback.getApplicationException())) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                return true; // connection exception, or the server shutting down / starting up
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return anyCause(failure, t -> t instanceof DataAccessResourceFailureException
+                || t instanceof SQLTransientConnectionException
+                || hasSqlState(t, "08") // connection exception
+                || hasSqlState(t, "57P") // the server shutting down or starting up
+                // The COMMIT itself failed and so did the rollback: the connection died at commit
+                // (Spring logs the commit's failure and throws the rollback's, with no application exception).
+                || t instanceof TransactionSystemException tx && tx.getApplicationException() == null);
     }
 
     /**
@@ -94,13 +82,30 @@ public class ErrorResponses {
      * fault, and the transaction that hit it was rolled back.
      */
     public boolean isUnstorableData(Exchange exchange) {
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+        return anyCause(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class), t -> hasSqlState(t, "22"));
+    }
+
+    /**
+     * Whether the failure or any of its causes matches. A failed rollback counts with the failure it
+     * hides: when the database goes away inside a transaction the pool has already closed the
+     * connection, so the rollback fails too ("Connection is closed", no SQLState) and the
+     * transaction template throws that, keeping the statement's own failure aside.
+     */
+    private static boolean anyCause(Throwable failure, Predicate<Throwable> test) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (test.test(t)) {
+                return true;
+            }
+            if (t instanceof TransactionSystemException rollback && rollback.getApplicationException() != null
+                    && anyCause(rollback.getApplicationException(), test)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean hasSqlState(Throwable t, String classPrefix) {
+        return t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith(classPrefix);
     }
 
     private void write(Exchange exchange, int status, String message) {

@@ -39,6 +39,8 @@ class ErrorHandlingTest extends WebhookServiceTest {
                                 case "database-gone-mid-transaction" -> throw rollbackFailedAfter(
                                         new UncategorizedSQLException("lock person", "select ...",
                                                 new SQLException("terminating connection due to administrator command", "57P01")));
+                                case "commit-and-rollback-failed" -> throw new TransactionSystemException(
+                                        "JDBC rollback failed", new SQLException("Connection is closed"));
                                 case "rollback-failed-after-a-bug" -> throw rollbackFailedAfter(
                                         new IllegalStateException("a bug"));
                                 default -> throw new IllegalStateException("a bug with a secret in it: s3cr3t");
@@ -78,6 +80,13 @@ class ErrorHandlingTest extends WebhookServiceTest {
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
         assertThat(fail("rollback-failed-after-a-bug").statusCode()).isEqualTo(500);
+    }
+
+    @Test
+    void aDatabaseGoneAtCommitIs503() {
+        HttpResponse<String> response = fail("commit-and-rollback-failed");
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
     }
 
     @Test
