@@ -1,14 +1,21 @@
 package com.example.crm.webhooks.http;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -16,49 +23,99 @@ import org.springframework.stereotype.Component;
 
 /**
  * What every webhook checks before it reads a request: the content type it takes (415 otherwise)
- * and the size limit (413), and, for Twilio's form posts, the form parameters of the body alone.
- * Routes call it first: {@code bean: {ref: webhookRequests, method: requireForm}}.
+ * and the size limit (413); then it reads the body, as bytes, into the message. For Twilio's form
+ * posts it gives the form parameters of the body alone. Routes call it first:
+ * {@code bean: {ref: webhookRequests, method: requireForm}}, on a {@code platform-http} endpoint
+ * with {@code useBodyHandler=false}: the body arrives unread and unparsed, as it came on the wire.
  */
 @Component("webhookRequests")
 public class WebhookRequests {
 
     private final long maxBodyBytes;
+    private final Duration bodyTimeout;
 
-    public WebhookRequests(@Value("${webhooks.max-body-bytes}") long maxBodyBytes) {
+    public WebhookRequests(@Value("${webhooks.max-body-bytes}") long maxBodyBytes,
+                           @Value("${webhooks.body-timeout}") Duration bodyTimeout) {
         this.maxBodyBytes = maxBodyBytes;
+        this.bodyTimeout = bodyTimeout;
     }
 
     /** Twilio posts {@code application/x-www-form-urlencoded}. */
     public void requireForm(Exchange exchange) {
         requireContentType(exchange, MediaType.APPLICATION_FORM_URLENCODED);
         requireSizeWithinLimit(exchange);
+        readBody(exchange.getMessage());
     }
 
     /** Reverse Contact posts JSON ({@code application/json}, or a {@code +json} type). */
     public void requireJson(Exchange exchange) {
         requireContentType(exchange, MediaType.APPLICATION_JSON);
         requireSizeWithinLimit(exchange);
-        String body = exchange.getMessage().getBody(String.class);
-        if (body != null && body.length() > maxBodyBytes) {
-            throw tooLarge(); // a chunked request sends no Content-Length: measure what arrived
-        }
+        readBody(exchange.getMessage());
     }
 
     /**
      * The form parameters of the request body, decoded as UTF-8, in arrival order, repeated names
      * kept. Query-string parameters are not among them: Twilio signs the body's parameters only.
-     * The route's endpoint must keep the raw body ({@code populateBodyWithForm=false}).
      */
     public Map<String, List<String>> formParameters(Exchange exchange) {
-        Object body = exchange.getMessage().getBody();
-        if (body instanceof Map) {
-            throw new IllegalStateException("set populateBodyWithForm=false on the platform-http endpoint");
+        byte[] body = readBody(exchange.getMessage());
+        return parseForm(body == null ? null : new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** The HTTP request a platform-http exchange came with, for what only the wire has (raw URI, headers). */
+    public static HttpServerRequest httpRequest(Exchange exchange) {
+        if (exchange.getIn() instanceof HttpMessage message) {
+            return message.getRequest();
         }
-        String form = exchange.getMessage().getBody(String.class);
-        if (form != null && form.length() > maxBodyBytes) {
-            throw tooLarge();
+        throw new IllegalStateException("not an HTTP request: " + exchange.getFromEndpoint());
+    }
+
+    /**
+     * The body, read once from the wire into the message as bytes; later calls get those bytes.
+     * A body past the size limit is a 413 (a chunked request sends no Content-Length), one that
+     * does not arrive within the timeout a 408.
+     */
+    private byte[] readBody(Message message) {
+        if (!(message.getBody() instanceof HttpServerRequest request)) {
+            byte[] body = message.getBody(byte[].class);
+            if (body != null && body.length > maxBodyBytes) {
+                throw tooLarge();
+            }
+            return body;
         }
-        return parseForm(form);
+        CompletableFuture<byte[]> read = new CompletableFuture<>();
+        Buffer received = Buffer.buffer();
+        // Called on the connection's event loop; this thread waits for the end.
+        request.handler(chunk -> {
+            if (read.isDone()) {
+                return; // past the limit: the rest is drained, unread
+            }
+            if (received.length() + chunk.length() > maxBodyBytes) {
+                read.completeExceptionally(tooLarge());
+            } else {
+                received.appendBuffer(chunk);
+            }
+        });
+        request.exceptionHandler(read::completeExceptionally);
+        request.endHandler(end -> read.complete(received.getBytes()));
+        request.resume();
+        byte[] body;
+        try {
+            body = read.get(bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WebhookRejection rejection) {
+                throw rejection;
+            }
+            throw WebhookRejection.badRequest("request body not received in full");
+        } catch (TimeoutException e) {
+            throw new WebhookRejection(408, "request body not received within " + bodyTimeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading a request body", e);
+        }
+        message.setBody(body);
+        return body;
     }
 
     /**
@@ -93,14 +150,6 @@ public class WebhookRequests {
             parameters.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
         }
         return parameters;
-    }
-
-    /** The inverse of {@link #parseForm}: every field as name=value, UTF-8 percent-encoded. */
-    static String encodeForm(Map<String, List<String>> fields) {
-        StringJoiner form = new StringJoiner("&");
-        fields.forEach((name, values) -> values.forEach(value -> form.add(
-                URLEncoder.encode(name, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8))));
-        return form.toString();
     }
 
     private static String decode(String encoded, String malformed) {

@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.actuate.health.HealthEndpoint;
-import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -30,28 +30,26 @@ import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.csrf.XorCsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.util.StringUtils;
-import org.springframework.web.context.WebApplicationContext;
-import org.springframework.web.context.support.WebApplicationContextUtils;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Who may use what. The public port serves the webhooks and health to anyone (machine callers:
- * no session, no CSRF) and refuses every other actuator path. The management port
- * (MANAGEMENT_SERVER_PORT) asks for the one configured user for everything but health: the
- * Hawtio console and Jolokia with a login form and CSRF cookies, the dead-letter endpoint with
- * HTTP Basic only. With no password configured the management port refuses everyone.
+ * Who may use the management port (MANAGEMENT_SERVER_PORT, the only port Tomcat serves; the public
+ * webhooks are on http.PublicHttpServer's port, which has nothing else). The one configured user
+ * for everything but health: the Hawtio console and Jolokia with a login form and CSRF cookies,
+ * the dead-letter endpoint with HTTP Basic only. With no password configured it refuses everyone
+ * but health.
  */
 @Configuration
 @EnableWebSecurity
 public class ManagementSecurity {
 
-    /** Requests that arrived on the management server (its own servlet context, Boot's "management" namespace). */
-    static final RequestMatcher ON_MANAGEMENT_PORT = request -> {
-        WebApplicationContext context = WebApplicationContextUtils.getWebApplicationContext(request.getServletContext());
-        return context instanceof WebServerApplicationContext server && "management".equals(server.getServerNamespace());
-    };
+    /** Health, with its /livez and /readyz: for orchestrators and load balancers, no login. */
+    private static final RequestMatcher HEALTH = new OrRequestMatcher(
+            EndpointRequest.to(HealthEndpoint.class),
+            EndpointRequest.toAdditionalPaths(WebServerNamespace.SERVER, HealthEndpoint.class));
 
     private final boolean consoleOpen;
 
@@ -75,8 +73,7 @@ public class ManagementSecurity {
     @Bean
     @Order(1)
     SecurityFilterChain deadLetterApi(HttpSecurity http) throws Exception {
-        http.securityMatcher(request -> ON_MANAGEMENT_PORT.matches(request)
-                        && EndpointRequest.to(DeadLettersEndpoint.class).matches(request))
+        http.securityMatcher(EndpointRequest.to(DeadLettersEndpoint.class))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable());
         if (consoleOpen) {
@@ -92,14 +89,13 @@ public class ManagementSecurity {
     @Bean
     @Order(2)
     SecurityFilterChain managementPort(HttpSecurity http) throws Exception {
-        http.securityMatcher(ON_MANAGEMENT_PORT);
         if (!consoleOpen) {
             http.csrf(csrf -> csrf.disable());
             closed(http);
             return http.build();
         }
         http.authorizeHttpRequests(authorize -> authorize
-                        .requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
+                        .requestMatchers(HEALTH).permitAll()
                         .anyRequest().authenticated())
                 .formLogin(Customizer.withDefaults())
                 .httpBasic(Customizer.withDefaults())
@@ -111,31 +107,10 @@ public class ManagementSecurity {
         return http.build();
     }
 
-    /**
-     * The public port: webhooks and health for anyone, without sessions or CSRF (callers are machines).
-     * Any other actuator path is refused here, even if the management port was set equal to it.
-     */
-    @Bean
-    @Order(3)
-    SecurityFilterChain publicPort(HttpSecurity http) throws Exception {
-        return http
-                .authorizeHttpRequests(authorize -> authorize
-                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
-                        .requestMatchers("/actuator", "/actuator/**").denyAll()
-                        .anyRequest().permitAll())
-                .csrf(csrf -> csrf.disable())
-                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .requestCache(cache -> cache.disable())
-                .headers(headers -> headers.disable())
-                .logout(logout -> logout.disable())
-                .exceptionHandling(handling -> handling.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.FORBIDDEN)))
-                .build();
-    }
-
     /** No password configured: health only, everything else 403 (there is nobody to log in as). */
     private static void closed(HttpSecurity http) throws Exception {
         http.authorizeHttpRequests(authorize -> authorize
-                        .requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
+                        .requestMatchers(HEALTH).permitAll()
                         .anyRequest().denyAll())
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.FORBIDDEN)));
     }

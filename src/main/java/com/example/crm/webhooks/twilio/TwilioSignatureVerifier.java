@@ -2,7 +2,7 @@ package com.example.crm.webhooks.twilio;
 
 import com.example.crm.webhooks.http.WebhookRejection;
 import com.example.crm.webhooks.http.WebhookRequests;
-import jakarta.servlet.http.HttpServletRequest;
+import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -83,12 +83,9 @@ public class TwilioSignatureVerifier {
         if (notConfigured != null) {
             throw WebhookRejection.notConfigured(notConfigured);
         }
-        HttpServletRequest request = exchange.getMessage().getHeader(Exchange.HTTP_SERVLET_REQUEST, HttpServletRequest.class);
-        if (request == null) {
-            throw new IllegalStateException("not an HTTP request: the Twilio signature needs the platform-http request");
-        }
+        HttpServerRequest request = WebhookRequests.httpRequest(exchange);
         // Raw path and query, as they were on the wire and in the URL Twilio signed.
-        String pathAndQuery = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+        String pathAndQuery = request.uri();
         String signature = request.getHeader(SIGNATURE_HEADER);
         Map<String, List<String>> parameters = webhookRequests.formParameters(exchange);
         if (signature == null || signature.isBlank()) {

@@ -20,13 +20,13 @@ class WebhookRequestsTest extends WebhookServiceTest {
         camelContext.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("platform-http:/api/webhooks/test/form-echo?httpMethodRestrict=POST&populateBodyWithForm=false")
+                from("platform-http:/api/webhooks/test/form-echo?httpMethodRestrict=POST&useBodyHandler=false")
                         .routeId("test-form-echo")
                         .routeConfigurationId("webhook-errors")
                         .bean("webhookRequests", "requireForm")
                         .setBody(method("webhookRequests", "formParameters"))
                         .marshal().json();
-                from("platform-http:/test/json-echo?httpMethodRestrict=POST")
+                from("platform-http:/test/json-echo?httpMethodRestrict=POST&useBodyHandler=false")
                         .routeId("test-json-echo")
                         .routeConfigurationId("webhook-errors")
                         .bean("webhookRequests", "requireJson")

@@ -23,7 +23,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * An operator opens the console in a real browser (headless Debian Chromium, which .ci/run
@@ -35,7 +35,7 @@ class ConsoleBrowserTest extends WebhookServiceTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
-    @LocalManagementPort
+    @LocalServerPort
     private int managementPort;
 
     private WebDriver browser;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The management port asks for the configured user for everything but health; the public port
@@ -16,7 +16,7 @@ import org.springframework.boot.test.web.server.LocalManagementPort;
  */
 class ManagementPortSecurityTest extends WebhookServiceTest {
 
-    @LocalManagementPort
+    @LocalServerPort
     private int managementPort;
 
     private ManagementClient anonymous;
@@ -79,9 +79,10 @@ class ManagementPortSecurityTest extends WebhookServiceTest {
     @Test
     void thePublicPortServesNoOtherActuatorEndpoint() {
         for (String path : new String[] {"/actuator", "/actuator/prometheus", "/actuator/jolokia/version",
-                "/actuator/hawtio/", "/actuator/deadletters", "/actuator/env"}) {
-            assertThat(http.get(path).statusCode()).as(path).isEqualTo(403);
+                "/actuator/hawtio/", "/actuator/deadletters", "/actuator/env", "/login"}) {
+            assertThat(http.get(path).statusCode()).as(path).isEqualTo(404);
         }
+        assertThat(http.postJson("/actuator/deadletters", "{}").statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.example.crm.webhooks.WebhookServiceApplication;
+import com.example.crm.webhooks.http.PublicHttpServer;
 import com.example.crm.webhooks.support.EmbeddedPostgresServer;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.S3CompatibleServer;
@@ -44,7 +45,7 @@ class ProductionDefaultsTest {
         app = new SpringApplicationBuilder(WebhookServiceApplication.class)
                 .profiles("test")
                 .run("--server.port=0",
-                        "--management.server.port=0",
+                        "--webhooks.http.port=0",
                         "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                         "--spring.datasource.username=postgres",
                         "--r2.endpoint=" + TestInfrastructure.s3().endpoint(),
@@ -57,8 +58,8 @@ class ProductionDefaultsTest {
                         // Its Camel context sits in the same JVM (and MBean server) as the shared test application's.
                         "--camel.main.name=webhook-service-production-defaults");
         Environment environment = app.getEnvironment();
-        publicPort = new WebhookClient("http://127.0.0.1:" + environment.getProperty("local.server.port"));
-        managementPort = Integer.parseInt(environment.getProperty("local.management.port"));
+        publicPort = new WebhookClient("http://127.0.0.1:" + app.getBean(PublicHttpServer.class).port());
+        managementPort = Integer.parseInt(environment.getProperty("local.server.port"));
     }
 
     @AfterAll

@@ -14,7 +14,7 @@ import java.sql.SQLTransientConnectionException;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 
 /** A webhook moves its counters in /actuator/prometheus; the gauges count jobs and dead letters. */
@@ -22,7 +22,7 @@ class WebhookMetricsTest extends WebhookServiceTest {
 
     private static final String ROUTE = "test-metrics-webhook";
 
-    @LocalManagementPort
+    @LocalServerPort
     private int managementPort;
 
     @BeforeEach

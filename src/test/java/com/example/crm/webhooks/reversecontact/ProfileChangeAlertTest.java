@@ -316,12 +316,12 @@ class ProfileChangeAlertTest extends WebhookServiceTest {
         var before = db.snapshot();
 
         HttpResponse<String> form = http.postForm(PATH, Map.of("subscriptionId", SUBSCRIPTION), Map.of());
-        // JSON labelled as a form is not even a form: the form check answers it first.
+        // Even a JSON body: what it says it is decides.
         HttpResponse<String> jsonAsForm = http.post(PATH, "application/x-www-form-urlencoded",
                 alert(SUBSCRIPTION, FIRST), Map.of());
 
         assertThat(form.statusCode()).isEqualTo(415);
-        assertThat(jsonAsForm.statusCode()).isEqualTo(400);
+        assertThat(jsonAsForm.statusCode()).isEqualTo(415);
         assertThat(db.snapshot()).isEqualTo(before);
     }
 

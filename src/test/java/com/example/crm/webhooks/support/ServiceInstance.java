@@ -1,10 +1,10 @@
 package com.example.crm.webhooks.support;
 
 import com.example.crm.webhooks.WebhookServiceApplication;
+import com.example.crm.webhooks.http.PublicHttpServer;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -41,7 +41,7 @@ public final class ServiceInstance implements AutoCloseable {
         properties.put("spring.datasource.url", jdbcUrl);
         properties.put("spring.datasource.username", "postgres");
         properties.put("server.port", "0");
-        properties.put("management.server.port", "0");
+        properties.put("webhooks.http.port", "0");
         properties.put("camel.main.name", name);
         // JMX names would clash with the shared test application's CamelContext.
         properties.put("camel.main.jmx-enabled", "false");
@@ -62,8 +62,7 @@ public final class ServiceInstance implements AutoCloseable {
     }
 
     public String baseUrl() {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        return "http://127.0.0.1:" + port;
+        return "http://127.0.0.1:" + context.getBean(PublicHttpServer.class).port();
     }
 
     public WebhookClient http() {

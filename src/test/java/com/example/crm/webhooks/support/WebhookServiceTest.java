@@ -1,19 +1,19 @@
 package com.example.crm.webhooks.support;
 
+import com.example.crm.webhooks.http.PublicHttpServer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Base of the whole-application tests: the service on a random port, on the real embedded parts
+ * Base of the whole-application tests: the service on random ports (webhooks on {@link #http}), on the real embedded parts
  * of {@link TestInfrastructure}. Every subclass shares this one configuration, so Spring's context
  * cache starts the application once per test JVM. Tables are emptied and WireMock is reset before
  * each test.
@@ -25,8 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @ActiveProfiles("test")
 public abstract class WebhookServiceTest {
 
-    @LocalServerPort
-    private int port;
+    @Autowired
+    private PublicHttpServer publicHttpServer;
 
     @Autowired
     protected JdbcTemplate jdbc;
@@ -46,7 +46,7 @@ public abstract class WebhookServiceTest {
     void startFromEmptyTables() {
         db = new TestDatabase(jdbc);
         db.truncateAll();
-        http = new WebhookClient("http://127.0.0.1:" + port);
+        http = new WebhookClient("http://127.0.0.1:" + publicHttpServer.port());
         TestInfrastructure.thirdParties().resetAll();
     }
 }

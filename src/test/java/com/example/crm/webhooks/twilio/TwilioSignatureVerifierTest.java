@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.example.crm.webhooks.http.WebhookRejection;
 import com.example.crm.webhooks.http.WebhookRequests;
 import com.example.crm.webhooks.support.TwilioRequests;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -132,7 +133,7 @@ class TwilioSignatureVerifierTest {
 
     @Test
     void withoutAnAuthTokenOrAUsablePublicUrlNothingIsCheckedAndTheAnswerIs500() {
-        WebhookRequests requests = new WebhookRequests(1024);
+        WebhookRequests requests = new WebhookRequests(1024, Duration.ofSeconds(30));
         for (TwilioSignatureVerifier notConfigured : List.of(
                 new TwilioSignatureVerifier(requests, "", "https://crm.example.com"),
                 new TwilioSignatureVerifier(requests, " ", "https://crm.example.com"),
@@ -152,7 +153,7 @@ class TwilioSignatureVerifierTest {
     }
 
     private static TwilioSignatureVerifier verifier(String publicBaseUrl) {
-        return new TwilioSignatureVerifier(new WebhookRequests(1_048_576), TOKEN, publicBaseUrl);
+        return new TwilioSignatureVerifier(new WebhookRequests(1_048_576, Duration.ofSeconds(30)), TOKEN, publicBaseUrl);
     }
 
     private static Map<String, List<String>> multi(Map<String, String> params) {
