@@ -1,6 +1,7 @@
 -- What POST /api/webhooks/twilio/inbound runs per message (routes/twilio-inbound.camel.yaml):
 -- the sender's candidates through the four phone indexes (ContactPhoneMatcher.CANDIDATES_SQL,
--- with the digit forms of an Australian mobile), then the insert, each in its own transaction.
+-- with the digit forms of an Australian mobile), then the insert (TwilioInboundMessages.INSERT_SQL),
+-- each in its own transaction.
 \set n random(0, 99999)
 \set sid random(1, 9000000000000000000)
 select 'RELATIONSHIP_PHONE_NUMBER' as source, contact_id, phone_number as stored

@@ -1,5 +1,6 @@
 -- What POST /api/webhooks/twilio/message-status runs per callback
--- (routes/twilio-message-status.camel.yaml): one insert, whose trigger moves the message on.
+-- (routes/twilio-message-status.camel.yaml): one insert (TwilioStatusCallbacks.INSERT_SQL), whose
+-- trigger moves the message on.
 \set n random(0, 999999)
 \set st random(1, 3)
 insert into message_status_events (twilio_sid, status, error_code, payload)

@@ -75,7 +75,7 @@ public class WebhookMetrics {
     /**
      * The outcome of the write that just committed: {@code rowsWritten} 0 means a repeated delivery
      * that changed nothing ({@link #duplicate}), anything else {@link #accepted}. Routes pass the
-     * count their store step returned, e.g. {@code stored(*, ${header.CamelSqlUpdateCount})}.
+     * count their store step returned, e.g. {@code stored(*, ${body})}.
      */
     public void stored(Exchange exchange, int rowsWritten) {
         if (rowsWritten > 0) {

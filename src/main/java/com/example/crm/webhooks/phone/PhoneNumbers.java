@@ -23,6 +23,7 @@ public class PhoneNumbers {
     private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
 
     private final String defaultRegion;
+    private final int defaultCountryCode;
 
     public PhoneNumbers(@Value("${phone.default-region}") String defaultRegion) {
         String region = defaultRegion == null ? "" : defaultRegion.strip().toUpperCase(Locale.ROOT);
@@ -31,6 +32,7 @@ public class PhoneNumbers {
                     + defaultRegion + "\"");
         }
         this.defaultRegion = region;
+        this.defaultCountryCode = UTIL.getCountryCodeForRegion(region);
     }
 
     /**
@@ -83,7 +85,10 @@ public class PhoneNumbers {
         forms.add(number.getCountryCode() + nationalSignificant);
         forms.add(digits(UTIL.format(number, PhoneNumberFormat.NATIONAL)));
         forms.add(nationalSignificant);
-        forms.add(digits(UTIL.formatOutOfCountryCallingNumber(number, defaultRegion)));
+        // Within the default region's country code, dialling from it adds nothing to the forms above.
+        if (number.getCountryCode() != defaultCountryCode) {
+            forms.add(digits(UTIL.formatOutOfCountryCallingNumber(number, defaultRegion)));
+        }
         forms.remove("");
         return List.copyOf(forms);
     }
@@ -93,7 +98,14 @@ public class PhoneNumbers {
     }
 
     private static String digits(String text) {
-        return text.replaceAll("[^0-9]", "");
+        StringBuilder digits = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits.append(c);
+            }
+        }
+        return digits.toString();
     }
 
     private static PhoneNumber tryParse(String text, String region) {

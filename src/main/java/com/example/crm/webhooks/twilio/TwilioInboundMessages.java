@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Types;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -15,11 +16,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads an inbound SMS or WhatsApp message from Twilio into the columns of its messages row, and
- * matches its sender to a contact.
+ * Reads an inbound SMS or WhatsApp message from Twilio into the columns of its messages row,
+ * matches its sender to a contact, and stores it once per MessageSid.
  *
  * <p>{@code From} and {@code To} of a WhatsApp message read {@code whatsapp:+61412345678}: the
  * prefix makes the channel {@code whatsapp} (else {@code sms}) and is stripped from both numbers
@@ -35,12 +38,24 @@ public class TwilioInboundMessages {
     /** Twilio sends at most ten media; four digits leave room without letting N be anything. */
     private static final Pattern MEDIA_FIELD = Pattern.compile("(MediaUrl|MediaContentType)(0|[1-9][0-9]{0,3})");
 
+    /** A repeated MessageSid inserts nothing. */
+    static final String INSERT_SQL = """
+            insert into messages (contact_id, direction, channel, twilio_sid, from_number, to_number,
+                                  body, num_media, media, status)
+            values (:contactId, 'inbound', :channel, :messageSid, :fromNumber, :toNumber,
+                    :body, :numMedia, cast(:media as jsonb), 'received')
+            on conflict (twilio_sid) do nothing
+            """;
+
     private final ContactPhoneMatcher contactPhoneMatcher;
     private final ObjectMapper objectMapper;
+    private final NamedParameterJdbcTemplate jdbc;
 
-    public TwilioInboundMessages(ContactPhoneMatcher contactPhoneMatcher, ObjectMapper objectMapper) {
+    public TwilioInboundMessages(ContactPhoneMatcher contactPhoneMatcher, ObjectMapper objectMapper,
+                                 NamedParameterJdbcTemplate jdbc) {
         this.contactPhoneMatcher = contactPhoneMatcher;
         this.objectMapper = objectMapper;
+        this.jdbc = jdbc;
     }
 
     /** The messages row, without its contact yet. 400 when From, To or MessageSid is missing. */
@@ -79,6 +94,15 @@ public class TwilioInboundMessages {
             log.debug("Inbound message {}: no contact has the sender's number", message.get("messageSid"));
         }
         return message;
+    }
+
+    /** Stores a message {@link #read} and {@link #matchSender} gave; the rows inserted: 1, or 0 for a repeat. */
+    public int store(Map<String, Object> message) {
+        MapSqlParameterSource parameters = new MapSqlParameterSource(message);
+        // Typed, so a null needs no round trip asking PostgreSQL for the parameter's type.
+        parameters.registerSqlType("contactId", Types.VARCHAR);
+        parameters.registerSqlType("body", Types.VARCHAR);
+        return jdbc.update(INSERT_SQL, parameters);
     }
 
     private static boolean hasWhatsAppPrefix(String number) {
