@@ -7,7 +7,9 @@ import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -21,9 +23,19 @@ import org.springframework.stereotype.Component;
 public class PhoneNumbers {
 
     private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
+    /** How many readings {@link #parse} keeps; past it, it starts over. */
+    static final int MAX_REMEMBERED = 10_000;
+    /** Longer texts (no phone number is) are read every time: a caller's text cannot fill memory. */
+    private static final int MAX_REMEMBERED_LENGTH = 64;
+    private static final PhoneNumber NOT_A_NUMBER = new PhoneNumber();
 
     private final String defaultRegion;
     private final int defaultCountryCode;
+    /**
+     * Readings by text. libphonenumber is the costliest step of an inbound message (about a fifth
+     * of its CPU, bench/RESULTS.md), and the same senders and stored numbers come back again and again.
+     */
+    private final Map<String, PhoneNumber> remembered = new ConcurrentHashMap<>();
 
     public PhoneNumbers(@Value("${phone.default-region}") String defaultRegion) {
         String region = defaultRegion == null ? "" : defaultRegion.strip().toUpperCase(Locale.ROOT);
@@ -45,7 +57,22 @@ public class PhoneNumbers {
         if (text == null || text.isBlank()) {
             return Optional.empty();
         }
-        String trimmed = text.strip();
+        if (text.length() > MAX_REMEMBERED_LENGTH) {
+            return read(text.strip());
+        }
+        PhoneNumber reading = remembered.get(text);
+        if (reading == null) {
+            reading = read(text.strip()).orElse(NOT_A_NUMBER);
+            if (remembered.size() >= MAX_REMEMBERED) {
+                remembered.clear();
+            }
+            remembered.put(text, reading);
+        }
+        // PhoneNumber is mutable: every caller gets its own copy.
+        return reading == NOT_A_NUMBER ? Optional.empty() : Optional.of(new PhoneNumber().mergeFrom(reading));
+    }
+
+    private Optional<PhoneNumber> read(String trimmed) {
         PhoneNumber asTyped = tryParse(trimmed, defaultRegion);
         if (asTyped != null && UTIL.isValidNumber(asTyped)) {
             return Optional.of(asTyped);

@@ -50,6 +50,24 @@ class PhoneNumbersTest {
                 .containsExactly("14155552671", "4155552671", "001114155552671");
         assertThat(unitedStates.digitForms(unitedStates.parse("+61412345678").orElseThrow()))
                 .containsExactly("61412345678", "0412345678", "412345678", "01161412345678");
+        // Canada shares the US country code: dialled from the US it is the form with the country code.
+        assertThat(unitedStates.digitForms(unitedStates.parse("+1 604 555 0199").orElseThrow()))
+                .containsExactly("16045550199", "6045550199");
+    }
+
+    @Test
+    void aRememberedReadingIsTheSameAndNoCallerCanChangeIt() {
+        PhoneNumbers phoneNumbers = new PhoneNumbers("AU");
+        var first = phoneNumbers.parse("0412 345 678").orElseThrow();
+        first.setNationalNumber(499999999L).setCountryCode(1);
+
+        assertThat(phoneNumbers.toE164("0412 345 678")).contains("+61412345678");
+        assertThat(phoneNumbers.toE164("not a number")).isEmpty();
+        assertThat(phoneNumbers.toE164("not a number")).isEmpty();
+        for (int i = 0; i <= PhoneNumbers.MAX_REMEMBERED; i++) {
+            phoneNumbers.parse("+614" + (10_000_000 + i));
+        }
+        assertThat(phoneNumbers.toE164("0412 345 678")).contains("+61412345678");
     }
 
     @Test
