@@ -67,7 +67,9 @@ public class ErrorResponses {
     }
 
     private static boolean isDatabaseUnavailable(Throwable failure) {
-        return anyCause(failure, t -> t instanceof DataAccessResourceFailureException
+        // Spring files a program limit (class 54) under resource failures too; it is the values' fault.
+        return !anyCause(failure, ErrorResponses::isRefusedValue)
+                && anyCause(failure, t -> t instanceof DataAccessResourceFailureException
                 || t instanceof SQLTransientConnectionException
                 || hasSqlState(t, "08") // connection exception
                 || hasSqlState(t, "57P") // the server shutting down or starting up
@@ -77,12 +79,17 @@ public class ErrorResponses {
     }
 
     /**
-     * True when PostgreSQL refused the values themselves (SQLState class 22, data exception:
-     * NUL in text, a lone surrogate in jsonb, a number out of range): the caller's input is at
-     * fault, and the transaction that hit it was rolled back.
+     * True when PostgreSQL refused the values themselves: SQLState class 22, data exception (NUL
+     * in text, a lone surrogate in jsonb, a number out of range), or class 54, program limit
+     * exceeded (a value too large for an index row). The caller's input is at fault, and the
+     * transaction that hit it was rolled back.
      */
     public boolean isUnstorableData(Exchange exchange) {
-        return anyCause(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class), t -> hasSqlState(t, "22"));
+        return anyCause(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class), ErrorResponses::isRefusedValue);
+    }
+
+    private static boolean isRefusedValue(Throwable t) {
+        return hasSqlState(t, "22") || hasSqlState(t, "54");
     }
 
     /**

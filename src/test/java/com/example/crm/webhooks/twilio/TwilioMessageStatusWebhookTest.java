@@ -261,6 +261,18 @@ class TwilioMessageStatusWebhookTest extends WebhookServiceTest {
     }
 
     @Test
+    void aStatusTooLongForTheIndexIs400AndWritesNothing() {
+        outboundMessage("SM1", "queued");
+        var before = db.snapshot();
+
+        // PostgreSQL refuses it as a program limit (index row too large, SQLState 54000), not as a data exception.
+        Map<String, String> huge = statusCallback("SM1", "x".repeat(400_000));
+        assertRejected(twilio.post(MESSAGE_STATUS, huge), 400, "request contains values that cannot be stored");
+
+        assertThat(db.snapshot()).isEqualTo(before);
+    }
+
+    @Test
     void theSignatureIsCheckedBeforeTheFields() {
         Map<String, String> noSid = statusCallback("SM1", "sent");
         noSid.remove("MessageSid");
