@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,5 +86,29 @@ class WebhookRequestsTest extends WebhookServiceTest {
                 .isEqualTo(413);
         assertThat(http.post("/api/webhooks/test/form-echo", "application/x-www-form-urlencoded", "a=" + huge, Map.of()).statusCode())
                 .isEqualTo(413);
+    }
+
+    @Test
+    void aQueryStringThatCannotBeDecodedIs400WithAJsonError() {
+        var response = http.postRaw("/api/webhooks/test/form-echo?%ZZ", "application/x-www-form-urlencoded",
+                "a=b".getBytes(StandardCharsets.UTF_8), Map.of());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.text()).contains("{\"error\":\"malformed query string\"}");
+    }
+
+    @Test
+    void aBodyLeftUnreadByARejectionIsReadPastSoTheConnectionServesTheNextRequest() {
+        // Refused for its content type before the route reads a byte of its 200 kB body.
+        String refused = "POST /test/json-echo HTTP/1.1\r\nHost: " + http.host()
+                + "\r\nContent-Type: text/plain\r\nContent-Length: 200000\r\n\r\n" + "x".repeat(200_000);
+        String next = "POST /test/json-echo HTTP/1.1\r\nHost: " + http.host()
+                + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+
+        String answers = http.sendRaw(refused.getBytes(StandardCharsets.US_ASCII), next.getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(Pattern.compile("HTTP/1\\.1 (\\d{3})").matcher(answers).results().map(m -> m.group(1)))
+                .containsExactly("415", "200");
+        assertThat(answers).contains("{\"ok\":true}");
     }
 }

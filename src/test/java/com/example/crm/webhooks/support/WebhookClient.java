@@ -53,9 +53,8 @@ public final class WebhookClient {
      * build (a malformed query string, say). Returns the status code and the raw response text.
      */
     public RawResponse postRaw(String pathAndQuery, String contentType, byte[] body, Map<String, String> headers) {
-        URI base = URI.create(baseUrl);
         StringBuilder head = new StringBuilder("POST ").append(pathAndQuery).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n")
+                .append("Host: ").append(host()).append("\r\n")
                 .append("Connection: close\r\n")
                 .append("Content-Length: ").append(body.length).append("\r\n");
         if (contentType != null) {
@@ -63,18 +62,33 @@ public final class WebhookClient {
         }
         headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         head.append("\r\n");
+        String response = sendRaw(head.toString().getBytes(StandardCharsets.ISO_8859_1), body);
+        return new RawResponse(Integer.parseInt(response.substring(9, 12)), response);
+    }
+
+    /**
+     * Writes the bytes given, in order, to one plain connection and returns everything the service
+     * answers until it closes the connection (the last request should ask for that).
+     */
+    public String sendRaw(byte[]... parts) {
+        URI base = URI.create(baseUrl);
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
+            for (byte[] part : parts) {
+                out.write(part);
+            }
             out.flush();
-            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int status = Integer.parseInt(response.substring(9, 12));
-            return new RawResponse(status, response);
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** host:port of the service, for a Host header. */
+    public String host() {
+        URI base = URI.create(baseUrl);
+        return base.getHost() + ":" + base.getPort();
     }
 
     public record RawResponse(int statusCode, String text) {
