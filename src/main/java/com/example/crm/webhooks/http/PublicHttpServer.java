@@ -93,12 +93,17 @@ public class PublicHttpServer implements CamelContextConfiguration {
      * routes' 400 here instead. Routes read the body themselves (useBodyHandler=false), and one
      * rejected early (415, 413 by Content-Length, 403) leaves it unread: the caller may still be
      * sending it and the connection could serve no further request. Once the answer is out, the
-     * rest is read and dropped; past {@link #maxUnreadBytes} the connection is closed instead.
+     * rest is read and dropped; past {@link #maxUnreadBytes}, or after a 408, the connection is
+     * closed instead.
      */
     private void beforeTheRoute(RoutingContext context) {
         HttpServerRequest request = context.request();
         context.addEndHandler(answered -> {
             if (request.isEnded()) {
+                return;
+            }
+            if (context.response().getStatusCode() == 408) {
+                request.connection().close(); // too slow to wait for
                 return;
             }
             long[] dropped = {0};

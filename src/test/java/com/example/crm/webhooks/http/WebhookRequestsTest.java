@@ -111,4 +111,15 @@ class WebhookRequestsTest extends WebhookServiceTest {
                 .containsExactly("415", "200");
         assertThat(answers).contains("{\"ok\":true}");
     }
+
+    @Test
+    void aBodyThatStopsShortIs408AndTheConnectionIsClosed() {
+        // Ten bytes announced, three sent, and the connection left open: the service stops waiting.
+        String stalled = "POST /api/webhooks/test/form-echo HTTP/1.1\r\nHost: " + http.host()
+                + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\na=b";
+
+        String answer = http.sendRaw(stalled.getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(answer).startsWith("HTTP/1.1 408").contains("{\"error\":\"request body not received within 2 s\"}");
+    }
 }

@@ -32,7 +32,7 @@ class OpenApiContractTest extends WebhookServiceTest {
     private static final Set<String> SPEC_PATHS = Set.of("/api/webhooks/reversecontact", "/api/webhooks/reversecontact/resolve",
             "/api/webhooks/twilio/message-status", "/api/webhooks/twilio/inbound");
     /** What a webhook can answer: the routes' own successes, WebhookRejection's statuses, the shared error handling's 500 and 503. */
-    private static final Set<String> PRODUCIBLE = Set.of("200", "204", "400", "403", "404", "413", "415", "500", "503");
+    private static final Set<String> PRODUCIBLE = Set.of("200", "204", "400", "403", "404", "408", "413", "415", "500", "503");
 
     private final Map<String, Object> openApi = load();
 
@@ -91,7 +91,7 @@ class OpenApiContractTest extends WebhookServiceTest {
             Set<String> codes = responses(path).keySet();
             // 4xx from WebhookRejection, 500 and 503 from the shared error handling the route opts into.
             assertThat(route).as(path).contains("routeConfigurationId: webhook-errors");
-            if (codes.contains("415") || codes.contains("413")) {
+            if (codes.contains("415") || codes.contains("413") || codes.contains("408")) {
                 // ...which read the body themselves, as it came: no body handler may read it first.
                 assertThat(route).as(path).containsPattern("require(Json|Form)").contains("useBodyHandler: false");
             }
