@@ -23,6 +23,8 @@ MGMT_PORT=${BENCH_MGMT_PORT:-18081}
 TOKEN=bench-twilio-token
 BASE_URL="http://127.0.0.1:${APP_PORT}"
 THREADS=2
+# Requests signed per second of each phase: more than the service answers here.
+RATE=${BENCH_RATE:-10000}
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
@@ -71,7 +73,7 @@ log "seeding 100k contacts and 1M outbound messages"
 # CPU seconds the service's JVM has used so far
 jvm_cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$APP_PID/stat"; }
 
-# wrk: requests/s, p50 and p99 (ms), and the service's CPU milliseconds per request, of one run
+# wrk: requests/s, p50 and p99 (ms), the service's CPU milliseconds per request, and the requests, of one run
 run_wrk() { # connections seconds prefix
   local cpu0; cpu0=$(jvm_cpu)
   wrk -t "$THREADS" -c "$1" -d "${2}s" --latency -s bench/replay.lua "$BASE_URL" -- "$3" > "$WORK/wrk.out"
@@ -83,7 +85,7 @@ run_wrk() { # connections seconds prefix
        /requests in/ {n=$1}
        /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
        function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-       END {printf "%.0f %.2f %.2f %.3f\n", rps, ms(p50), ms(p99), cpu * 1000 / n}' "$WORK/wrk.out"
+       END {printf "%.0f %.2f %.2f %.3f %d\n", rps, ms(p50), ms(p99), cpu * 1000 / n, n}' "$WORK/wrk.out"
 }
 # pgbench: transactions/s, p50 and p99 (ms) from its per-transaction log
 run_pgbench() { # connections seconds script
@@ -95,31 +97,47 @@ run_pgbench() { # connections seconds script
     '{a[NR]=$1} END {printf "%.0f %.2f %.2f\n", tps, a[int(NR*0.5)], a[int(NR*0.99)]}'
 }
 
+# Rows the webhook stores: after a measured run, the new ones must number its requests (every
+# request new to the service, none answered as a repeat).
+stored_rows() { # endpoint
+  local table=messages; [ "$1" = message-status ] && table=message_status_events
+  "${PSQL[@]}" -d bench -At -c "select count(*) from $table"
+}
+
 RESULTS=()
 for endpoint in $ENDPOINTS; do
   next=0
   for c in $CONNECTIONS; do
-    # fresh requests for warm-up plus measurement at up to 8k/s (past that, wrk starts over: repeats)
-    count=$(( (WARMUP + DURATION) * 8000 ))
-    log "$endpoint, $c connections: signing $count unique requests"
-    python3 bench/make_requests.py --kind "$endpoint" --count "$count" --start "$next" --threads "$THREADS" \
-      --messages 1000000 --token "$TOKEN" --public-base-url "$BASE_URL" --host "127.0.0.1:$APP_PORT" --out "$WORK/req-$endpoint-$c"
-    next=$((next + count))
+    # Fresh requests for each phase, at up to RATE/s (past that, wrk starts its file over: repeats).
+    # The warm-up's and the measurement's are distinct: every measured request is new to the service.
+    for phase in warm run; do
+      seconds=$DURATION; [ "$phase" = warm ] && seconds=$WARMUP
+      count=$(( seconds * RATE ))
+      [ "$count" -gt 0 ] || continue
+      log "$endpoint, $c connections: signing $count unique requests for the $phase phase"
+      python3 bench/make_requests.py --kind "$endpoint" --count "$count" --start "$next" --threads "$THREADS" \
+        --messages 500000 --token "$TOKEN" --public-base-url "$BASE_URL" --host "127.0.0.1:$APP_PORT" \
+        --out "$WORK/req-$endpoint-$c-$phase"
+      next=$((next + count))
+    done
     log "$endpoint, $c connections: warm-up ${WARMUP}s, then ${DURATION}s measured"
-    [ "$WARMUP" -gt 0 ] && run_wrk "$c" "$WARMUP" "$WORK/req-$endpoint-$c" >/dev/null
-    read -r rps p50 p99 cpu_ms < <(run_wrk "$c" "$DURATION" "$WORK/req-$endpoint-$c")
+    [ "$WARMUP" -gt 0 ] && run_wrk "$c" "$WARMUP" "$WORK/req-$endpoint-$c-warm" >/dev/null
+    rows_before=$(stored_rows "$endpoint")
+    read -r rps p50 p99 cpu_ms requests < <(run_wrk "$c" "$DURATION" "$WORK/req-$endpoint-$c-run")
+    stored=$(( $(stored_rows "$endpoint") - rows_before ))
     rm -f "$WORK"/req-"$endpoint"-"$c"-*.txt
     log "$endpoint, $c connections: pgbench ceiling"
     read -r tps pg50 pg99 < <(run_pgbench "$c" "$DURATION" "bench/sql/$endpoint.sql")
     rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$APP_PID/status")
     ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
-    RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $tps | $pg50 | $pg99 | $ratio | $cpu_ms | $rss |")
+    new=$(awk -v a="$stored" -v b="$requests" 'BEGIN {printf "%.2f", a/b}')
+    RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $new | $tps | $pg50 | $pg99 | $ratio | $cpu_ms | $rss |")
   done
 done
 
 echo
 echo "$(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -n 1), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); warm-up ${WARMUP}s, ${DURATION}s measured"
 echo
-echo "| webhook | conns | service req/s | p50 ms | p99 ms | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | service CPU ms/req | peak RSS MiB |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| webhook | conns | service req/s | p50 ms | p99 ms | stored/requests | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | service CPU ms/req | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"

@@ -1,6 +1,7 @@
 -- 100k contacts with Australian mobiles in the formats the CRM holds (E.164, spaced, national,
 -- without +), half with a relationship profile, and 1M outbound messages for status callbacks
--- (3M distinct sid+status pairs: enough for every callback of a run to be new).
+-- (3M distinct sid+status pairs: the service's requests take the first half, pgbench the second,
+-- so every callback of a run is new).
 insert into contacts (id, first_name, last_name, mobile, phone)
 select 'contact-' || n, 'First' || n, 'Last' || n,
        case n % 4
@@ -20,5 +21,8 @@ insert into messages (id, direction, channel, twilio_sid, from_number, to_number
 select 'message-' || n, 'outbound', 'sms', 'SMout' || lpad(n::text, 26, '0'), '+61400000000',
        '+6141' || lpad((n % 100000)::text, 7, '0'), 'Hello', 'accepted'
 from generate_series(0, 999999) as n;
+
+-- pgbench's status callbacks, in turn (bench/sql/message-status.sql)
+create sequence bench_status_callbacks;
 
 analyze;
