@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.example.crm.webhooks.http.WebhookRejection;
 import com.example.crm.webhooks.enrichment.EnrichmentPause;
 import com.example.crm.webhooks.support.ManagementClient;
+import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -117,6 +118,17 @@ class WebhookMetricsTest extends WebhookServiceTest {
                 .containsPattern("camel_exchanges_succeeded_total\\{[^}]*routeId=\"" + ROUTE + "\"")
                 .containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"" + ROUTE + "\"")
                 .containsPattern("camel_route_policy_seconds_max\\{[^}]*routeId=\"" + ROUTE + "\"");
+    }
+
+    @Test
+    void aWebhooksInternalStepsAreInItsOwnFiguresNotSeriesOfTheirOwn() {
+        TwilioRequests twilio = new TwilioRequests(http);
+        assertThat(twilio.post(TwilioRequests.MESSAGE_STATUS, TwilioRequests.statusCallback("SM1", "sent")).statusCode())
+                .isEqualTo(204);
+        String metrics = scrape();
+        assertThat(metrics).containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"twilio-message-status\"")
+                .doesNotContain("routeId=\"record-twilio-message-status\"")
+                .doesNotContain("routeId=\"store-twilio-inbound-message\"");
     }
 
     @Test
