@@ -75,7 +75,8 @@ public class WebhookMetrics {
     /**
      * The outcome of the write that just committed: {@code rowsWritten} 0 means a repeated delivery
      * that changed nothing ({@link #duplicate}), anything else {@link #accepted}. Routes pass the
-     * count their store step returned, e.g. {@code stored(*, ${body})}.
+     * count their store step returned as the body: {@code method: stored} (Camel binds the exchange
+     * by type and the body to the count).
      */
     public void stored(Exchange exchange, int rowsWritten) {
         if (rowsWritten > 0) {

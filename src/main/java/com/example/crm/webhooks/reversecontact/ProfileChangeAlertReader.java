@@ -1,6 +1,7 @@
 package com.example.crm.webhooks.reversecontact;
 
 import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.operations.WebhookOutcomeLog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +36,7 @@ public class ProfileChangeAlertReader {
         return objectMapper.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
+    /** The alert; 400 unless the body is a JSON object with a subscriptionId, which names it in the log line. */
     public ProfileChangeAlert read(Exchange exchange) {
         String payload = exchange.getMessage().getBody(String.class);
         JsonNode alert = parse(payload);
@@ -45,6 +47,7 @@ public class ProfileChangeAlertReader {
         if (subscriptionId == null || !subscriptionId.isTextual() || subscriptionId.asText().isBlank()) {
             throw WebhookRejection.badRequest("subscriptionId must be a non-blank string");
         }
+        WebhookOutcomeLog.identify(exchange, subscriptionId.asText());
         return new ProfileChangeAlert(subscriptionId.asText(), payload, person(alert));
     }
 

@@ -3,6 +3,7 @@ package com.example.crm.webhooks.reversecontact;
 import com.example.crm.webhooks.enrichment.EntityType;
 import com.example.crm.webhooks.http.WebhookRejection;
 import com.example.crm.webhooks.http.WebhookRequests;
+import com.example.crm.webhooks.operations.WebhookOutcomeLog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,7 +34,10 @@ public class ResolveCallbacks {
         this.webhookRequests = webhookRequests;
     }
 
-    /** The callback's entity and URL, or a 400 naming what is wrong. Writes nothing. */
+    /**
+     * The callback's entity and URL, or a 400 naming what is wrong. Writes nothing. The entity
+     * ({@code type:id}) names the callback in the log line.
+     */
     public ResolveCallback parse(Exchange exchange) {
         Map<String, List<String>> query = webhookRequests.queryParameters(exchange);
         String typeCode = single(query, "type");
@@ -43,6 +47,7 @@ public class ResolveCallbacks {
         if (id == null || id.isBlank() || id.length() > MAX_ID_LENGTH) {
             throw WebhookRejection.badRequest("query parameter id is required");
         }
+        WebhookOutcomeLog.identify(exchange, type.code() + ":" + id);
         String url = linkedinUrl(exchange.getMessage().getBody(String.class));
         String normalised = LinkedInUrls.normalise(url)
                 .orElseThrow(() -> WebhookRejection.badRequest("data.linkedinUrl is not an http(s) linkedin.com URL"));

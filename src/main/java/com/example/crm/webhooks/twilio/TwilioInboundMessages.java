@@ -1,6 +1,7 @@
 package com.example.crm.webhooks.twilio;
 
 import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.operations.WebhookOutcomeLog;
 import com.example.crm.webhooks.phone.ContactPhoneMatcher;
 import com.example.crm.webhooks.phone.ContactPhoneMatcher.ContactMatch;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -58,11 +60,15 @@ public class TwilioInboundMessages {
         this.jdbc = jdbc;
     }
 
-    /** The messages row, without its contact yet. 400 when From, To or MessageSid is missing. */
-    public Map<String, Object> read(TwilioForm form) throws JsonProcessingException {
+    /**
+     * The messages row, without its contact yet. 400 when From, To or MessageSid is missing. The
+     * MessageSid names the message in the log line.
+     */
+    public Map<String, Object> read(TwilioForm form, Exchange exchange) throws JsonProcessingException {
+        String messageSid = form.required("MessageSid");
+        WebhookOutcomeLog.identify(exchange, messageSid);
         String from = form.required("From");
         String to = form.required("To");
-        String messageSid = form.required("MessageSid");
         boolean whatsApp = hasWhatsAppPrefix(from) || hasWhatsAppPrefix(to);
         ArrayNode media = media(form);
 

@@ -1,10 +1,12 @@
 package com.example.crm.webhooks.twilio;
 
+import com.example.crm.webhooks.operations.WebhookOutcomeLog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Types;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.camel.Exchange;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -34,10 +36,12 @@ public class TwilioStatusCallbacks {
         this.jdbc = jdbc;
     }
 
-    /** 400 when MessageSid or MessageStatus is missing. */
-    public Map<String, Object> read(TwilioForm form) throws JsonProcessingException {
+    /** 400 when MessageSid or MessageStatus is missing. The MessageSid names the callback in the log line. */
+    public Map<String, Object> read(TwilioForm form, Exchange exchange) throws JsonProcessingException {
+        String messageSid = form.required("MessageSid");
+        WebhookOutcomeLog.identify(exchange, messageSid);
         Map<String, Object> callback = new HashMap<>();
-        callback.put("messageSid", form.required("MessageSid"));
+        callback.put("messageSid", messageSid);
         callback.put("status", form.required("MessageStatus"));
         callback.put("errorCode", form.nonBlank("ErrorCode").orElse(null));
         callback.put("payload", objectMapper.writeValueAsString(form.asPayload()));
