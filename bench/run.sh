@@ -2,13 +2,16 @@
 # Throughput and latency of the Twilio webhooks against the database's own ceiling.
 #
 #   bench/run.sh                 # from a fresh clone; installs wrk and PostgreSQL if missing
-#   DURATION=30 WARMUP=30 CONNECTIONS="8 32" ENDPOINTS="inbound message-status" bench/run.sh
+#   DURATION=30 WARMUP=30 CONNECTIONS="8 32" ENDPOINTS="inbound message-status" FLOOR=1 bench/run.sh
+#   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh   # another Java runtime
 #
 # Builds the jar, starts PostgreSQL (the machine's, else Debian's package) and the service,
 # seeds 100k contacts, then for each webhook and concurrency: drives the service with wrk
-# replaying unique, correctly signed requests, and runs pgbench with the SQL statements the
-# route runs per webhook (bench/sql/) at the same concurrency. Prints throughput, p50/p99,
-# the ratio service/ceiling and the service's peak RSS. Add the printed rows to bench/RESULTS.md.
+# replaying unique, correctly signed requests; drives the floor (bench/floor/Floor.java: Vert.x
+# and plain JDBC running the same SQL, nothing else; FLOOR=0 skips it) the same way; and runs
+# pgbench with the SQL statements the route runs per webhook (bench/sql/) at the same
+# concurrency. Prints throughput, p50/p99, the ratios service/ceiling and floor/ceiling, CPU per
+# request and the service's peak RSS. Add the printed rows to bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,12 +19,16 @@ DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-30}
 CONNECTIONS=${CONNECTIONS:-"8 32"}
 ENDPOINTS=${ENDPOINTS:-"inbound message-status"}
+FLOOR=${FLOOR:-1}
+JAVA=${BENCH_JAVA:-java}
 WORK=${BENCH_WORK:-/tmp/webhook-bench}
 PG_PORT=${BENCH_PG_PORT:-55440}
 APP_PORT=${BENCH_APP_PORT:-18080}
 MGMT_PORT=${BENCH_MGMT_PORT:-18081}
+FLOOR_PORT=${BENCH_FLOOR_PORT:-18082}
 TOKEN=bench-twilio-token
 BASE_URL="http://127.0.0.1:${APP_PORT}"
+FLOOR_URL="http://127.0.0.1:${FLOOR_PORT}"
 THREADS=2
 # Requests signed per second of each phase: more than the service answers here.
 RATE=${BENCH_RATE:-10000}
@@ -44,6 +51,7 @@ as_pg() { if [ "$(id -u)" = 0 ]; then unshare -U "$@"; else "$@"; fi; }
 rm -rf "$WORK" && mkdir -p "$WORK"
 cleanup() {
   [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
+  [ -n "${FLOOR_PID:-}" ] && kill "$FLOOR_PID" 2>/dev/null || true
   as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -51,6 +59,8 @@ trap cleanup EXIT
 log "building the jar"
 ./mvnw -B -q -DskipTests package >/dev/null
 JAR=$(ls target/webhook-service-*.jar | grep -v original | head -n 1)
+# The floor runs on the service's own libraries (Vert.x, HikariCP, the driver, Jackson).
+./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$WORK/classpath.txt" >/dev/null
 
 log "starting PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on port $PG_PORT"
 as_pg "$PG_BIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
@@ -62,7 +72,7 @@ log "starting the service on port $APP_PORT"
 SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:${PG_PORT}/bench" SPRING_DATASOURCE_USERNAME=postgres \
 PUBLIC_PORT=$APP_PORT MANAGEMENT_SERVER_PORT=$MGMT_PORT PUBLIC_BASE_URL="$BASE_URL" TWILIO_AUTH_TOKEN=$TOKEN \
 DEFAULT_PHONE_REGION=AU R2_ENDPOINT=http://127.0.0.1:9 R2_BUCKET=bench \
-  java ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/service.log" 2>&1 &
+  "$JAVA" ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/service.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 120); do curl -sf "$BASE_URL/actuator/health" >/dev/null && break; sleep 1; done
 curl -sf "$BASE_URL/actuator/health" >/dev/null || { tail -50 "$WORK/service.log"; exit 1; }
@@ -70,16 +80,25 @@ curl -sf "$BASE_URL/actuator/health" >/dev/null || { tail -50 "$WORK/service.log
 log "seeding 100k contacts and 1M outbound messages"
 "${PSQL[@]}" -d bench -f bench/sql/seed.sql >/dev/null
 
-# CPU seconds the service's JVM has used so far
-jvm_cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$APP_PID/stat"; }
+if [ "$FLOOR" = 1 ]; then
+  log "starting the floor on port $FLOOR_PORT"
+  SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:${PG_PORT}/bench" SPRING_DATASOURCE_USERNAME=postgres PUBLIC_PORT=$FLOOR_PORT \
+    "$JAVA" -cp "$(cat "$WORK/classpath.txt")" bench/floor/Floor.java > "$WORK/floor.log" 2>&1 &
+  FLOOR_PID=$!
+  for _ in $(seq 1 60); do curl -sf "$FLOOR_URL/" >/dev/null && break; sleep 1; done
+  curl -sf "$FLOOR_URL/" >/dev/null || { tail -50 "$WORK/floor.log"; exit 1; }
+fi
 
-# wrk: requests/s, p50 and p99 (ms), the service's CPU milliseconds per request, and the requests, of one run
-run_wrk() { # connections seconds prefix
-  local cpu0; cpu0=$(jvm_cpu)
-  wrk -t "$THREADS" -c "$1" -d "${2}s" --latency -s bench/replay.lua "$BASE_URL" -- "$3" > "$WORK/wrk.out"
-  local cpu1; cpu1=$(jvm_cpu)
+# CPU seconds a JVM has used so far
+jvm_cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+
+# wrk: requests/s, p50 and p99 (ms), the JVM's CPU milliseconds per request, and the requests, of one run
+run_wrk() { # pid url connections seconds prefix
+  local cpu0; cpu0=$(jvm_cpu "$1")
+  wrk -t "$THREADS" -c "$3" -d "${4}s" --latency -s bench/replay.lua "$2" -- "$5" > "$WORK/wrk.out"
+  local cpu1; cpu1=$(jvm_cpu "$1")
   if grep -q "Non-2xx" "$WORK/wrk.out"; then
-    echo "service answered non-2xx:" >&2; cat "$WORK/wrk.out" >&2; tail -20 "$WORK/service.log" >&2; exit 1
+    echo "$2 answered non-2xx:" >&2; cat "$WORK/wrk.out" >&2; tail -20 "$WORK/service.log" "$WORK/floor.log" >&2; exit 1
   fi
   awk -v cpu="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {print b - a}')" '/Requests\/sec/ {rps=$2}
        /requests in/ {n=$1}
@@ -104,40 +123,60 @@ stored_rows() { # endpoint
   "${PSQL[@]}" -d bench -At -c "select count(*) from $table"
 }
 
+# Fresh requests for each phase, at up to RATE/s (past that, wrk starts its file over: repeats).
+# The warm-up's and the measurement's are distinct, and the floor's are not the service's: every
+# measured request is new to whoever answers it.
+sign_requests() { # endpoint connections port target
+  local phase seconds count
+  for phase in warm run; do
+    seconds=$DURATION; [ "$phase" = warm ] && seconds=$WARMUP
+    count=$(( seconds * RATE ))
+    [ "$count" -gt 0 ] || continue
+    log "$1, $2 connections: signing $count unique requests for the $4's $phase phase"
+    python3 bench/make_requests.py --kind "$1" --count "$count" --start "$next" --threads "$THREADS" \
+      --messages 500000 --token "$TOKEN" --public-base-url "$BASE_URL" --host "127.0.0.1:$3" \
+      --out "$WORK/req-$4-$phase"
+    next=$((next + count))
+  done
+}
+
+warm_up() { # pid url connections target
+  [ "$WARMUP" -gt 0 ] || return 0
+  run_wrk "$1" "$2" "$3" "$WARMUP" "$WORK/req-$4-warm" >/dev/null
+}
+
 RESULTS=()
 for endpoint in $ENDPOINTS; do
   next=0
   for c in $CONNECTIONS; do
-    # Fresh requests for each phase, at up to RATE/s (past that, wrk starts its file over: repeats).
-    # The warm-up's and the measurement's are distinct: every measured request is new to the service.
-    for phase in warm run; do
-      seconds=$DURATION; [ "$phase" = warm ] && seconds=$WARMUP
-      count=$(( seconds * RATE ))
-      [ "$count" -gt 0 ] || continue
-      log "$endpoint, $c connections: signing $count unique requests for the $phase phase"
-      python3 bench/make_requests.py --kind "$endpoint" --count "$count" --start "$next" --threads "$THREADS" \
-        --messages 500000 --token "$TOKEN" --public-base-url "$BASE_URL" --host "127.0.0.1:$APP_PORT" \
-        --out "$WORK/req-$endpoint-$c-$phase"
-      next=$((next + count))
-    done
-    log "$endpoint, $c connections: warm-up ${WARMUP}s, then ${DURATION}s measured"
-    [ "$WARMUP" -gt 0 ] && run_wrk "$c" "$WARMUP" "$WORK/req-$endpoint-$c-warm" >/dev/null
+    sign_requests "$endpoint" "$c" "$APP_PORT" service
+    log "$endpoint, $c connections: the service, warm-up ${WARMUP}s, then ${DURATION}s measured"
+    warm_up "$APP_PID" "$BASE_URL" "$c" service
     rows_before=$(stored_rows "$endpoint")
-    read -r rps p50 p99 cpu_ms requests < <(run_wrk "$c" "$DURATION" "$WORK/req-$endpoint-$c-run")
+    read -r rps p50 p99 cpu_ms requests < <(run_wrk "$APP_PID" "$BASE_URL" "$c" "$DURATION" "$WORK/req-service-run")
     stored=$(( $(stored_rows "$endpoint") - rows_before ))
-    rm -f "$WORK"/req-"$endpoint"-"$c"-*.txt
+    rm -f "$WORK"/req-service-*.txt
+    floor_rps=- floor_cpu_ms=- floor_ratio=-
+    if [ "$FLOOR" = 1 ]; then
+      sign_requests "$endpoint" "$c" "$FLOOR_PORT" floor
+      log "$endpoint, $c connections: the floor, warm-up ${WARMUP}s, then ${DURATION}s measured"
+      warm_up "$FLOOR_PID" "$FLOOR_URL" "$c" floor
+      read -r floor_rps _ _ floor_cpu_ms _ < <(run_wrk "$FLOOR_PID" "$FLOOR_URL" "$c" "$DURATION" "$WORK/req-floor-run")
+      rm -f "$WORK"/req-floor-*.txt
+    fi
     log "$endpoint, $c connections: pgbench ceiling"
     read -r tps pg50 pg99 < <(run_pgbench "$c" "$DURATION" "bench/sql/$endpoint.sql")
     rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$APP_PID/status")
     ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
+    [ "$FLOOR" = 1 ] && floor_ratio=$(awk -v a="$floor_rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
     new=$(awk -v a="$stored" -v b="$requests" 'BEGIN {printf "%.2f", a/b}')
-    RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $new | $tps | $pg50 | $pg99 | $ratio | $cpu_ms | $rss |")
+    RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $new | $tps | $pg50 | $pg99 | $ratio | $cpu_ms | $floor_rps | $floor_ratio | $floor_cpu_ms | $rss |")
   done
 done
 
 echo
-echo "$(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -n 1), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); warm-up ${WARMUP}s, ${DURATION}s measured"
+echo "$(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $("$JAVA" -version 2>&1 | head -n 1), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); warm-up ${WARMUP}s, ${DURATION}s measured"
 echo
-echo "| webhook | conns | service req/s | p50 ms | p99 ms | stored/requests | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | service CPU ms/req | peak RSS MiB |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| webhook | conns | service req/s | p50 ms | p99 ms | stored/requests | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | service CPU ms/req | floor req/s | floor/ceiling | floor CPU ms/req | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"

@@ -9,11 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -118,12 +118,16 @@ public class TwilioSignatureVerifier {
 
     /** Names sorted; under each name its distinct values sorted; each appended as name + value. */
     static String signedParameters(Map<String, List<String>> parameters) {
-        StringBuilder data = new StringBuilder();
-        new TreeMap<>(parameters).forEach((name, values) -> {
-            for (String value : new TreeSet<>(values)) {
+        String[] names = parameters.keySet().toArray(String[]::new);
+        Arrays.sort(names);
+        StringBuilder data = new StringBuilder(512);
+        for (String name : names) {
+            List<String> values = parameters.get(name);
+            // Nearly every field comes once: no set to build for it.
+            for (String value : values.size() == 1 ? values : new TreeSet<>(values)) {
                 data.append(name).append(value);
             }
-        });
+        }
         return data.toString();
     }
 
