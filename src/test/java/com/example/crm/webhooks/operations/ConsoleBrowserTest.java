@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,6 +25,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * An operator opens the console in a real browser (headless Debian Chromium, which .ci/run
@@ -39,6 +41,8 @@ class ConsoleBrowserTest extends WebhookServiceTest {
     private int managementPort;
 
     private WebDriver browser;
+    /** Chromium's profile directory, deleted after the test. */
+    private Path profile;
 
     @BeforeEach
     void browser() throws Exception {
@@ -54,20 +58,24 @@ class ConsoleBrowserTest extends WebhookServiceTest {
                 }
             });
         }
+        profile = Files.createTempDirectory("console-browser-test");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1600,1000",
-                "--user-data-dir=" + Files.createTempDirectory("console-browser-test"));
+                "--user-data-dir=" + profile);
         ChromeDriverService driver = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
         browser = new ChromeDriver(driver, options);
     }
 
     @AfterEach
-    void closeBrowser() {
+    void closeBrowser() throws IOException {
         if (browser != null) {
             browser.quit();
+        }
+        if (profile != null) {
+            FileSystemUtils.deleteRecursively(profile);
         }
     }
 

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The service as production starts it, without a console password, on a database of its own that
@@ -63,12 +64,15 @@ class ProductionDefaultsTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         if (app != null) {
             app.close();
         }
         if (postgres != null) {
             closeQuietly(postgres);
+        }
+        if (dataDirectory != null) {
+            FileSystemUtils.deleteRecursively(dataDirectory);
         }
     }
 

@@ -20,11 +20,13 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * R2 unreachable (nothing listens at its endpoint): the enrichment job saves the profile, fails
@@ -40,6 +42,7 @@ class R2OutageTest {
 
     private ServiceInstance service;
     private S3CompatibleServer r2;
+    private Path r2Directory;
 
     @AfterEach
     void stop() throws Exception {
@@ -48,6 +51,9 @@ class R2OutageTest {
         }
         if (r2 != null) {
             r2.stop();
+        }
+        if (r2Directory != null) {
+            FileSystemUtils.deleteRecursively(r2Directory);
         }
     }
 
@@ -80,7 +86,8 @@ class R2OutageTest {
         assertThat(jdbc.queryForMap("select headline, profile_picture_key from contacts"))
                 .containsEntry("headline", "Mathematician").containsEntry("profile_picture_key", null);
 
-        r2 = S3CompatibleServer.onDisk(Files.createTempDirectory("r2-outage"), r2Port);
+        r2Directory = Files.createTempDirectory("r2-outage");
+        r2 = S3CompatibleServer.onDisk(r2Directory, r2Port);
         r2.createBucket(TestInfrastructure.BUCKET);
         String letterId = (String) letter.get("id");
         assertThat(service.bean(DeadLetterReplay.class).replay(letterId)).containsExactly(letterId);
