@@ -27,15 +27,21 @@ public class PhoneNumbers {
     static final int MAX_REMEMBERED = 10_000;
     /** Longer texts (no phone number is) are read every time: a caller's text cannot fill memory. */
     private static final int MAX_REMEMBERED_LENGTH = 64;
-    private static final PhoneNumber NOT_A_NUMBER = new PhoneNumber();
+    private static final Reading NOT_A_NUMBER = new Reading(new PhoneNumber(), "");
 
     private final String defaultRegion;
     private final int defaultCountryCode;
     /**
-     * Readings by text. libphonenumber is the costliest step of an inbound message (about a fifth
-     * of its CPU, bench/RESULTS.md), and the same senders and stored numbers come back again and again.
+     * Readings by text, and digit forms by E.164. libphonenumber is the costliest step of an inbound
+     * message (about a fifth of its CPU, bench/RESULTS.md), and the same senders and stored numbers
+     * come back again and again.
      */
-    private final Map<String, PhoneNumber> remembered = new ConcurrentHashMap<>();
+    private final Map<String, Reading> remembered = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> rememberedDigitForms = new ConcurrentHashMap<>();
+
+    /** A text read as a number, with its E.164 form. */
+    private record Reading(PhoneNumber number, String e164) {
+    }
 
     public PhoneNumbers(@Value("${phone.default-region}") String defaultRegion) {
         String region = defaultRegion == null ? "" : defaultRegion.strip().toUpperCase(Locale.ROOT);
@@ -54,22 +60,31 @@ public class PhoneNumbers {
      * has a possible length (numbers libphonenumber's metadata does not know yet still match).
      */
     public Optional<PhoneNumber> parse(String text) {
+        // PhoneNumber is mutable: every caller gets its own copy.
+        return reading(text).map(reading -> new PhoneNumber().mergeFrom(reading.number()));
+    }
+
+    private Optional<Reading> reading(String text) {
         if (text == null || text.isBlank()) {
             return Optional.empty();
         }
         if (text.length() > MAX_REMEMBERED_LENGTH) {
-            return read(text.strip());
+            return read(text.strip()).map(number -> new Reading(number, e164(number)));
         }
-        PhoneNumber reading = remembered.get(text);
+        Reading reading = remembered.get(text);
         if (reading == null) {
-            reading = read(text.strip()).orElse(NOT_A_NUMBER);
-            if (remembered.size() >= MAX_REMEMBERED) {
-                remembered.clear();
-            }
-            remembered.put(text, reading);
+            reading = read(text.strip()).map(number -> new Reading(number, e164(number))).orElse(NOT_A_NUMBER);
+            remember(remembered, text, reading);
         }
-        // PhoneNumber is mutable: every caller gets its own copy.
-        return reading == NOT_A_NUMBER ? Optional.empty() : Optional.of(new PhoneNumber().mergeFrom(reading));
+        return reading == NOT_A_NUMBER ? Optional.empty() : Optional.of(reading);
+    }
+
+    /** Past {@link #MAX_REMEMBERED} entries a map starts over: it cannot grow without bound. */
+    private static <V> void remember(Map<String, V> map, String key, V value) {
+        if (map.size() >= MAX_REMEMBERED) {
+            map.clear();
+        }
+        map.put(key, value);
     }
 
     private Optional<PhoneNumber> read(String trimmed) {
@@ -91,7 +106,7 @@ public class PhoneNumbers {
 
     /** {@code +61412345678} for any way of writing that number, or empty if it is not a phone number. */
     public Optional<String> toE164(String text) {
-        return parse(text).map(PhoneNumbers::e164);
+        return reading(text).map(Reading::e164);
     }
 
     public static String e164(PhoneNumber number) {
@@ -107,6 +122,19 @@ public class PhoneNumbers {
      * candidate; {@link #toE164} confirms it.
      */
     public List<String> digitForms(PhoneNumber number) {
+        if (number.hasExtension()) {
+            return formatDigitForms(number); // E.164 leaves the extension out, the national format does not
+        }
+        String e164 = e164(number);
+        List<String> forms = rememberedDigitForms.get(e164);
+        if (forms == null) {
+            forms = formatDigitForms(number);
+            remember(rememberedDigitForms, e164, forms);
+        }
+        return forms;
+    }
+
+    private List<String> formatDigitForms(PhoneNumber number) {
         String nationalSignificant = UTIL.getNationalSignificantNumber(number);
         LinkedHashSet<String> forms = new LinkedHashSet<>();
         forms.add(number.getCountryCode() + nationalSignificant);

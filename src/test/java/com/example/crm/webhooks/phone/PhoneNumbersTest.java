@@ -3,6 +3,7 @@ package com.example.crm.webhooks.phone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -68,6 +69,21 @@ class PhoneNumbersTest {
             phoneNumbers.parse("+614" + (10_000_000 + i));
         }
         assertThat(phoneNumbers.toE164("0412 345 678")).contains("+61412345678");
+    }
+
+    @Test
+    void rememberedDigitFormsAreTheNumbersOwnAndCannotBeChanged() {
+        PhoneNumbers phoneNumbers = new PhoneNumbers("AU");
+        List<String> forms = phoneNumbers.digitForms(phoneNumbers.parse("+61 412 345 678").orElseThrow());
+
+        assertThat(phoneNumbers.digitForms(phoneNumbers.parse("0412345678").orElseThrow()))
+                .isEqualTo(forms).containsExactly("61412345678", "0412345678", "412345678");
+        assertThatThrownBy(() -> forms.add("0")).isInstanceOf(UnsupportedOperationException.class);
+        // Same E.164, but an extension the national format writes out: not the remembered forms.
+        assertThat(phoneNumbers.digitForms(phoneNumbers.parse("0412 345 678 ext. 9").orElseThrow()))
+                .contains("04123456789");
+        assertThat(phoneNumbers.digitForms(phoneNumbers.parse("+14155552671").orElseThrow()))
+                .containsExactly("14155552671", "4155552671", "001114155552671");
     }
 
     @Test
