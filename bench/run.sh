@@ -32,6 +32,9 @@ FLOOR_URL="http://127.0.0.1:${FLOOR_PORT}"
 THREADS=2
 # Requests signed per second of each phase: more than the service answers here.
 RATE=${BENCH_RATE:-10000}
+# Seeded outbound messages the status callbacks to the service and the floor are for (bench/sql/seed.sql):
+# three statuses each, every callback new.
+STATUS_MESSAGES=1000000
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
@@ -77,7 +80,7 @@ APP_PID=$!
 for _ in $(seq 1 120); do curl -sf "$BASE_URL/actuator/health" >/dev/null && break; sleep 1; done
 curl -sf "$BASE_URL/actuator/health" >/dev/null || { tail -50 "$WORK/service.log"; exit 1; }
 
-log "seeding 100k contacts and 1M outbound messages"
+log "seeding 100k contacts and 2M outbound messages"
 "${PSQL[@]}" -d bench -f bench/sql/seed.sql >/dev/null
 
 if [ "$FLOOR" = 1 ]; then
@@ -132,9 +135,13 @@ sign_requests() { # endpoint connections port target
     seconds=$DURATION; [ "$phase" = warm ] && seconds=$WARMUP
     count=$(( seconds * RATE ))
     [ "$count" -gt 0 ] || continue
+    if [ "$1" = message-status ] && [ $((next + count)) -gt $((3 * STATUS_MESSAGES)) ]; then
+      echo "more status callbacks than the seeded messages have new statuses for: shorten DURATION/WARMUP or lower BENCH_RATE" >&2
+      exit 1
+    fi
     log "$1, $2 connections: signing $count unique requests for the $4's $phase phase"
     python3 bench/make_requests.py --kind "$1" --count "$count" --start "$next" --threads "$THREADS" \
-      --messages 500000 --token "$TOKEN" --public-base-url "$BASE_URL" --host "127.0.0.1:$3" \
+      --messages "$STATUS_MESSAGES" --token "$TOKEN" --public-base-url "$BASE_URL" --host "127.0.0.1:$3" \
       --out "$WORK/req-$4-$phase"
     next=$((next + count))
   done

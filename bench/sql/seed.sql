@@ -1,7 +1,7 @@
 -- 100k contacts with Australian mobiles in the formats the CRM holds (E.164, spaced, national,
--- without +), half with a relationship profile, and 1M outbound messages for status callbacks
--- (3M distinct sid+status pairs: the service's requests take the first half, pgbench the second,
--- so every callback of a run is new).
+-- without +), half with a relationship profile, and 2M outbound messages for status callbacks
+-- (6M distinct sid+status pairs: the requests to the service and the floor take the first half,
+-- pgbench the second, so every callback of a run is new).
 insert into contacts (id, first_name, last_name, mobile, phone)
 select 'contact-' || n, 'First' || n, 'Last' || n,
        case n % 4
@@ -20,7 +20,7 @@ from generate_series(0, 99999, 2) as n;
 insert into messages (id, direction, channel, twilio_sid, from_number, to_number, body, status)
 select 'message-' || n, 'outbound', 'sms', 'SMout' || lpad(n::text, 26, '0'), '+61400000000',
        '+6141' || lpad((n % 100000)::text, 7, '0'), 'Hello', 'accepted'
-from generate_series(0, 999999) as n;
+from generate_series(0, 1999999) as n;
 
 -- pgbench's status callbacks, in turn (bench/sql/message-status.sql)
 create sequence bench_status_callbacks;
