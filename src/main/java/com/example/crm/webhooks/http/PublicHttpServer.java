@@ -36,6 +36,7 @@ public class PublicHttpServer implements CamelContextConfiguration {
 
     private final VertxPlatformHttpServerConfiguration configuration = new VertxPlatformHttpServerConfiguration();
     private final long maxUnreadBytes;
+    private final String retryAfterSeconds;
     private final HealthEndpointWebExtension health;
     private final ObjectMapper json;
     private VertxPlatformHttpServer server;
@@ -43,12 +44,14 @@ public class PublicHttpServer implements CamelContextConfiguration {
     public PublicHttpServer(@Value("${webhooks.http.port}") int port,
                             @Value("${webhooks.http.host}") String host,
                             @Value("${webhooks.max-body-bytes}") long maxBodyBytes,
+                            @Value("${webhooks.retry-after-seconds}") String retryAfterSeconds,
                             HealthEndpointWebExtension health, ObjectMapper json) {
         configuration.setBindPort(port);
         configuration.setBindHost(host);
         configuration.setMaxBodySize(maxBodyBytes);
         // A rejected request's unread body is read past and dropped up to this much, to keep the connection.
         this.maxUnreadBytes = 2 * maxBodyBytes;
+        this.retryAfterSeconds = retryAfterSeconds;
         this.health = health;
         this.json = json;
     }
@@ -94,10 +97,16 @@ public class PublicHttpServer implements CamelContextConfiguration {
      * rejected early (415, 413 by Content-Length, 403) leaves it unread: the caller may still be
      * sending it and the connection could serve no further request. Once the answer is out, the
      * rest is read and dropped; past {@link #maxUnreadBytes}, or after a 408, the connection is
-     * closed instead.
+     * closed instead. Every 503 tells the caller when to come back: Camel's own, for a route an
+     * operator suspended or one stopping at shutdown, has no Retry-After.
      */
     private void beforeTheRoute(RoutingContext context) {
         HttpServerRequest request = context.request();
+        context.addHeadersEndHandler(sending -> {
+            if (context.response().getStatusCode() == 503 && !context.response().headers().contains(HttpHeaders.RETRY_AFTER)) {
+                context.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
+            }
+        });
         context.addEndHandler(answered -> {
             if (request.isEnded()) {
                 return;

@@ -90,6 +90,20 @@ class ErrorHandlingTest extends WebhookServiceTest {
     }
 
     @Test
+    void aSuspendedWebhookIs503WithRetryAfter() throws Exception {
+        // As an operator suspends a route in the console; shutdown answers the same while exchanges finish.
+        camelContext.getRouteController().suspendRoute("test-failing-webhook");
+        try {
+            HttpResponse<String> response = fail("bug");
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
+        } finally {
+            camelContext.getRouteController().resumeRoute("test-failing-webhook");
+        }
+        assertThat(fail("bug").statusCode()).isEqualTo(500);
+    }
+
+    @Test
     void valuesTheDatabaseRefusesAre400() {
         HttpResponse<String> response = fail("unstorable");
         assertThat(response.statusCode()).isEqualTo(400);
