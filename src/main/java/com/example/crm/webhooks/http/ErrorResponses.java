@@ -42,7 +42,7 @@ public class ErrorResponses {
         write(exchange, status, message);
     }
 
-    /** 503 with the body; the route adds Retry-After. */
+    /** 503 with the body; the public port adds Retry-After (PublicHttpServer). */
     public void databaseUnavailable(Exchange exchange) {
         metrics.rejected(exchange, Reason.UNAVAILABLE);
         write(exchange, 503, "database unavailable, retry later");
