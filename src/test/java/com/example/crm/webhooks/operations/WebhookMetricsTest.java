@@ -125,8 +125,11 @@ class WebhookMetricsTest extends WebhookServiceTest {
         TwilioRequests twilio = new TwilioRequests(http);
         assertThat(twilio.post(TwilioRequests.MESSAGE_STATUS, TwilioRequests.statusCallback("SM1", "sent")).statusCode())
                 .isEqualTo(204);
+        assertThat(twilio.post(TwilioRequests.INBOUND,
+                TwilioRequests.inboundMessage("SM2", "+61412345678", "+61400000000", "Hi")).statusCode()).isEqualTo(200);
         String metrics = scrape();
         assertThat(metrics).containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"twilio-message-status\"")
+                .containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"twilio-inbound\"")
                 .doesNotContain("routeId=\"record-twilio-message-status\"")
                 .doesNotContain("routeId=\"store-twilio-inbound-message\"");
     }

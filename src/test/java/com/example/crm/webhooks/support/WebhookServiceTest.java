@@ -13,10 +13,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Base of the whole-application tests: the service on random ports (webhooks on {@link #http}), on the real embedded parts
- * of {@link TestInfrastructure}. Every subclass shares this one configuration, so Spring's context
- * cache starts the application once per test JVM. Tables are emptied and WireMock is reset before
- * each test.
+ * Base of the whole-application tests: the service on random ports (webhooks on {@link #http}),
+ * on the real embedded parts of {@link TestInfrastructure}. Every subclass shares this one
+ * configuration, so Spring's context cache starts the application once per test JVM. Tables are
+ * emptied and WireMock is reset before each test.
  */
 @CamelSpringBootTest
 // Camel's test support turns JMX off by default; the management console reads the route MBeans.
