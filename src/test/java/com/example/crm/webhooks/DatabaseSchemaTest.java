@@ -6,6 +6,7 @@ import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,12 +37,25 @@ class DatabaseSchemaTest extends WebhookServiceTest {
         required.forEach((table, columns) -> assertThat(columnsOf(table)).as(table).containsAll(columns));
     }
 
+    /** The CRM writes these tables with plain SQL too: a row needs nothing but its id. */
     @Test
-    void everyTableTakesARowWithOnlyItsId() {
-        for (String table : db.tables()) {
+    void everyTableTheCrmWritesTakesARowWithOnlyItsId() {
+        for (String table : List.of("people", "companies", "contacts", "contact_relationship_profiles", "messages",
+                "message_status_events", "person_change_alerts", "dead_letters")) {
             jdbc.update("insert into " + table + " (id) values (?)", "only-id-" + table);
             assertThat(db.count(table)).as(table).isEqualTo(1);
         }
+    }
+
+    /** The service alone writes enrichment jobs: one without its entity or URL could never run, so none is stored. */
+    @Test
+    void anEnrichmentJobNeedsItsEntityAndUrl() {
+        for (String job : List.of("(null, 'p-1', 'https://www.linkedin.com/in/p-1')",
+                "('person', null, 'https://www.linkedin.com/in/p-1')", "('person', 'p-1', null)")) {
+            assertThatThrownBy(() -> jdbc.update("insert into enrichment_jobs (entity_type, entity_id, linkedin_url) values " + job))
+                    .as(job).isInstanceOf(DataIntegrityViolationException.class);
+        }
+        assertThat(db.count("enrichment_jobs")).isZero();
     }
 
     @Test

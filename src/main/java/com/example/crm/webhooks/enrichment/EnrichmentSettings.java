@@ -1,7 +1,6 @@
 package com.example.crm.webhooks.enrichment;
 
 import java.time.Duration;
-import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -16,10 +15,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param retryInitialDelay  wait after the first failed attempt
  * @param retryMultiplier    each further wait is this many times the previous one
  * @param retryMaxDelay      no wait is longer
- * @param trustedHosts       host names or IPs whose images may come from private or loopback addresses
- *                           (local stand-ins); empty in production
- * @param maxImageBytes      largest image copied; reading stops past it
- * @param imageTimeout       connect and read timeout of an image download
  */
 @ConfigurationProperties("enrichment")
 public record EnrichmentSettings(
@@ -30,15 +25,7 @@ public record EnrichmentSettings(
         int maxAttempts,
         Duration retryInitialDelay,
         double retryMultiplier,
-        Duration retryMaxDelay,
-        List<String> trustedHosts,
-        long maxImageBytes,
-        Duration imageTimeout) {
-
-    public EnrichmentSettings {
-        trustedHosts = trustedHosts == null ? List.of()
-                : trustedHosts.stream().map(String::trim).filter(h -> !h.isEmpty()).toList();
-    }
+        Duration retryMaxDelay) {
 
     /** The wait before the next attempt once {@code attemptsSoFar} attempts have failed. */
     public Duration backoffAfter(int attemptsSoFar) {

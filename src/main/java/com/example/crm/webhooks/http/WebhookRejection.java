@@ -8,6 +8,7 @@ package com.example.crm.webhooks.http;
 public class WebhookRejection extends RuntimeException {
 
     private final int status;
+    private String deliveryId;
 
     public WebhookRejection(int status, String message) {
         super(message, null, false, false);
@@ -18,16 +19,23 @@ public class WebhookRejection extends RuntimeException {
         return status;
     }
 
+    /** Names the delivery refused, when it was known before the fault was found (for the log line). */
+    public WebhookRejection about(String deliveryId) {
+        this.deliveryId = deliveryId;
+        return this;
+    }
+
+    /** The provider's id of the delivery refused, or null when the request was refused before it was read. */
+    public String deliveryId() {
+        return deliveryId;
+    }
+
     public static WebhookRejection badRequest(String message) {
         return new WebhookRejection(400, message);
     }
 
     public static WebhookRejection forbidden(String message) {
         return new WebhookRejection(403, message);
-    }
-
-    public static WebhookRejection notFound(String message) {
-        return new WebhookRejection(404, message);
     }
 
     public static WebhookRejection payloadTooLarge(String message) {

@@ -2,12 +2,9 @@ package com.example.crm.webhooks.http;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -22,11 +19,13 @@ import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 
 /**
- * What every webhook checks before it reads a request: the content type it takes (415 otherwise)
- * and the size limit (413); then it reads the body, as bytes, into the message. For Twilio's form
- * posts it gives the form parameters of the body alone. Routes call it first:
- * {@code bean: {ref: webhookRequests, method: requireForm}}, on a {@code platform-http} endpoint
- * with {@code useBodyHandler=false}: the body arrives unread and unparsed, as it came on the wire.
+ * The HTTP edge of every webhook, and the only step that sees the HTTP request: it checks what
+ * needs nothing but the request (the content type the webhook takes, 415; the size limit, 413),
+ * reads the body as bytes (408 when it stops arriving), and makes the message a
+ * {@link WebhookDelivery}: the raw body, the raw path and query, the headers routes read, the time
+ * it arrived. Every later step works on those plain values. Routes call it first, on a
+ * {@code platform-http} endpoint with {@code useBodyHandler=false}, so the body arrives unread and
+ * unparsed, as it came on the wire: {@code bean: {ref: webhookRequests, method: readForm}}.
  */
 @Component("webhookRequests")
 public class WebhookRequests {
@@ -41,30 +40,34 @@ public class WebhookRequests {
     }
 
     /** Twilio posts {@code application/x-www-form-urlencoded}. */
-    public void requireForm(Exchange exchange) {
-        requireContentType(exchange, MediaType.APPLICATION_FORM_URLENCODED);
-        requireSizeWithinLimit(exchange);
-        readBody(exchange.getMessage());
+    public void readForm(Exchange exchange) {
+        read(exchange, MediaType.APPLICATION_FORM_URLENCODED);
     }
 
     /** Reverse Contact posts JSON ({@code application/json}, or a {@code +json} type). */
-    public void requireJson(Exchange exchange) {
-        requireContentType(exchange, MediaType.APPLICATION_JSON);
-        requireSizeWithinLimit(exchange);
-        readBody(exchange.getMessage());
+    public void readJson(Exchange exchange) {
+        read(exchange, MediaType.APPLICATION_JSON);
     }
 
-    /**
-     * The form parameters of the request body, decoded as UTF-8, in arrival order, repeated names
-     * kept. Query-string parameters are not among them: Twilio signs the body's parameters only.
-     */
-    public Map<String, List<String>> formParameters(Exchange exchange) {
-        byte[] body = readBody(exchange.getMessage());
-        return parseForm(body == null ? null : new String(body, StandardCharsets.UTF_8));
+    private void read(Exchange exchange, MediaType expected) {
+        Instant receivedAt = Instant.now();
+        Message message = exchange.getMessage();
+        requireContentType(message, expected);
+        requireSizeWithinLimit(message);
+        HttpServerRequest request = httpRequest(exchange);
+        byte[] body = readBody(message, request);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String name : WebhookDelivery.KEPT_HEADERS) {
+            String value = request.getHeader(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
+        // Raw path and query, as they were on the wire and in the URL Twilio signed.
+        message.setBody(new WebhookDelivery(exchange.getFromRouteId(), request.uri(), headers, body, receivedAt));
     }
 
-    /** The HTTP request a platform-http exchange came with, for what only the wire has (raw URI, headers). */
-    public static HttpServerRequest httpRequest(Exchange exchange) {
+    private static HttpServerRequest httpRequest(Exchange exchange) {
         if (exchange.getIn() instanceof HttpMessage message) {
             return message.getRequest();
         }
@@ -72,17 +75,16 @@ public class WebhookRequests {
     }
 
     /**
-     * The body, read once from the wire into the message as bytes; later calls get those bytes.
-     * A body past the size limit is a 413 (a chunked request sends no Content-Length), one that
-     * does not arrive within the timeout a 408.
+     * The body, read from the wire as bytes. A body past the size limit is a 413 (a chunked request
+     * sends no Content-Length), one that does not arrive within the timeout a 408.
      */
-    private byte[] readBody(Message message) {
-        if (!(message.getBody() instanceof HttpServerRequest request)) {
+    private byte[] readBody(Message message, HttpServerRequest request) {
+        if (!(message.getBody() instanceof HttpServerRequest)) {
             byte[] body = message.getBody(byte[].class);
             if (body != null && body.length > maxBodyBytes) {
                 throw tooLarge();
             }
-            return body;
+            return body == null ? new byte[0] : body;
         }
         CompletableFuture<byte[]> read = new CompletableFuture<>();
         Buffer received = Buffer.buffer();
@@ -100,9 +102,8 @@ public class WebhookRequests {
         request.exceptionHandler(read::completeExceptionally);
         request.endHandler(end -> read.complete(received.getBytes()));
         request.resume();
-        byte[] body;
         try {
-            body = read.get(bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return read.get(bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebhookRejection rejection) {
                 throw rejection;
@@ -114,54 +115,10 @@ public class WebhookRequests {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading a request body", e);
         }
-        message.setBody(body);
-        return body;
     }
 
-    /**
-     * The query string's parameters, decoded, repeated names kept: read from the raw query rather
-     * than Camel's header copies, which a form field of the same name could stand in for. 400 on a
-     * malformed escape.
-     */
-    public Map<String, List<String>> queryParameters(Exchange exchange) {
-        return parse(exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class), false, "malformed query string");
-    }
-
-    static Map<String, List<String>> parseForm(String form) {
-        // A form field is name=value: "name" alone or "=value" is not a form (JSON sent as a form, say).
-        return parse(form, true, "malformed form body");
-    }
-
-    private static Map<String, List<String>> parse(String text, boolean requireValue, String malformed) {
-        Map<String, List<String>> parameters = new LinkedHashMap<>();
-        if (text == null || text.isEmpty()) {
-            return parameters;
-        }
-        for (String pair : text.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            if (requireValue && eq <= 0) {
-                throw WebhookRejection.badRequest(malformed);
-            }
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq), malformed);
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), malformed);
-            parameters.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
-        }
-        return parameters;
-    }
-
-    private static String decode(String encoded, String malformed) {
-        try {
-            return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw WebhookRejection.badRequest(malformed);
-        }
-    }
-
-    private void requireContentType(Exchange exchange, MediaType expected) {
-        String header = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+    private void requireContentType(Message message, MediaType expected) {
+        String header = message.getHeader(Exchange.CONTENT_TYPE, String.class);
         if (header == null || header.isBlank()) {
             throw WebhookRejection.unsupportedMediaType("Content-Type must be " + expected);
         }
@@ -178,8 +135,8 @@ public class WebhookRequests {
         }
     }
 
-    private void requireSizeWithinLimit(Exchange exchange) {
-        String length = exchange.getMessage().getHeader("Content-Length", String.class);
+    private void requireSizeWithinLimit(Message message) {
+        String length = message.getHeader("Content-Length", String.class);
         if (length == null) {
             return;
         }

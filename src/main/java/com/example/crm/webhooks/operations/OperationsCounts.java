@@ -1,42 +1,55 @@
 package com.example.crm.webhooks.operations;
 
+import com.example.crm.webhooks.enrichment.EnrichmentQueue;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Enrichment jobs by state and unreplayed dead letters, for the gauges of {@link WebhookMetrics}.
- * One grouped count query serves all gauges of a scrape and is reused for a few seconds, so a
- * scrape never costs more than one round trip. While the database is unreachable the gauges
- * read NaN (no value) rather than a stale number.
+ * The gauges {@code enrichment_jobs{state}} and {@code dead_letters_unreplayed}, scraped from
+ * /actuator/prometheus. One grouped count query serves all gauges of a scrape and is reused for a
+ * few seconds, so a scrape never costs more than one round trip. While the database is
+ * unreachable the gauges read NaN (no value) rather than a stale number.
  */
 @Component
-public class OperationsCounts {
+public class OperationsCounts implements MeterBinder {
 
-    static final List<String> JOB_STATES = List.of("pending", "running", "done", "dead");
     private static final String DEAD_LETTERS = "dead_letters_unreplayed";
 
     private static final Logger log = LoggerFactory.getLogger(OperationsCounts.class);
 
-    private final JdbcTemplate jdbc;
+    private final EnrichmentQueue queue;
     private final Duration maxAge;
     private final Clock clock;
     private Map<String, Long> counts = Map.of();
     private Instant countedAt = Instant.MIN;
 
-    public OperationsCounts(JdbcTemplate jdbc, @Value("${operations.metrics.gauge-cache-seconds:10}") long cacheSeconds) {
-        this.jdbc = jdbc;
+    public OperationsCounts(EnrichmentQueue queue, @Value("${operations.metrics.gauge-cache-seconds:10}") long cacheSeconds) {
+        this.queue = queue;
         this.maxAge = Duration.ofSeconds(cacheSeconds);
         this.clock = Clock.systemUTC();
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (String state : EnrichmentQueue.JOB_STATES) {
+            Gauge.builder("enrichment.jobs", this, counts -> counts.jobs(state))
+                    .description("Enrichment jobs by state")
+                    .tag("state", state)
+                    .register(registry);
+        }
+        Gauge.builder("dead.letters.unreplayed", this, OperationsCounts::unreplayedDeadLetters)
+                .description("Dead letters not replayed yet")
+                .register(registry);
     }
 
     public double jobs(String state) {
@@ -59,22 +72,14 @@ public class OperationsCounts {
         return counts.getOrDefault(key, 0L);
     }
 
-    /** Forgets the cached counts, so the next scrape counts again (tests, and after a replay). */
+    /** Forgets the cached counts, so the next scrape counts again (after a replay, say). */
     public synchronized void refresh() {
         countedAt = Instant.MIN;
     }
 
     private Map<String, Long> count() {
         try {
-            Map<String, Long> result = new HashMap<>();
-            jdbc.query("""
-                    select state, count(*) from enrichment_jobs group by state
-                    union all
-                    select ?, count(*) from dead_letters where replayed_at is null
-                    """, rs -> {
-                result.put(rs.getString(1), rs.getLong(2));
-            }, DEAD_LETTERS);
-            return result;
+            return queue.counts(DEAD_LETTERS);
         } catch (DataAccessException e) {
             log.warn("Could not count enrichment jobs and dead letters: {}", e.getMessage());
             return null;

@@ -1,12 +1,11 @@
 package com.example.crm.webhooks.phone;
 
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
-import java.sql.Array;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,10 +14,10 @@ import org.springframework.stereotype.Component;
  * {@code contacts.mobile} and {@code contacts.phone}. Both sides are compared in E.164.
  *
  * <p>Stored numbers are free text, so the lookup runs in two steps that both stay cheap at any
- * number of contacts: the database finds candidates through the expression indexes on
- * {@code phone_digits(column)} (V2__twilio.sql), by the few digit strings the number can be
- * written as ({@link PhoneNumbers#digitForms}); then each candidate's stored value is normalised
- * with libphonenumber and kept only if it is the same E.164 number.
+ * number of contacts. The route asks the database for candidates through the expression indexes
+ * on {@code phone_digits(column)} (V2__twilio.sql), by the few digit strings the number can be
+ * written as ({@link #digitForms}); then {@link #pick} normalises each candidate's stored value
+ * with libphonenumber and keeps only the same E.164 number.
  *
  * <p>When several contacts match, the pick is deterministic: by column, the relationship profile's
  * number for the message's channel first ({@code whatsapp_number} for WhatsApp, {@code phone_number}
@@ -29,22 +28,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class ContactPhoneMatcher {
 
-    /** One indexed lookup per column; each {@code ?} is the same text[] of digit strings. */
-    static final String CANDIDATES_SQL = """
-            select 'RELATIONSHIP_PHONE_NUMBER' as source, contact_id, phone_number as stored
-              from contact_relationship_profiles
-             where phone_digits(phone_number) = any(?) and contact_id is not null
-            union all
-            select 'RELATIONSHIP_WHATSAPP_NUMBER', contact_id, whatsapp_number
-              from contact_relationship_profiles
-             where phone_digits(whatsapp_number) = any(?) and contact_id is not null
-            union all
-            select 'CONTACT_MOBILE', id, mobile from contacts where phone_digits(mobile) = any(?)
-            union all
-            select 'CONTACT_PHONE', id, phone from contacts where phone_digits(phone) = any(?)
-            """;
-
-    /** Where a number was found. */
+    /** Where a number was found: the {@code source} of a candidate row. */
     public enum PhoneColumn {
         RELATIONSHIP_PHONE_NUMBER("contact_relationship_profiles.phone_number"),
         RELATIONSHIP_WHATSAPP_NUMBER("contact_relationship_profiles.whatsapp_number"),
@@ -75,37 +59,40 @@ public class ContactPhoneMatcher {
             PhoneColumn.RELATIONSHIP_WHATSAPP_NUMBER, PhoneColumn.CONTACT_MOBILE, PhoneColumn.CONTACT_PHONE);
     private static final List<PhoneColumn> WHATSAPP_PREFERENCE = List.of(PhoneColumn.RELATIONSHIP_WHATSAPP_NUMBER,
             PhoneColumn.RELATIONSHIP_PHONE_NUMBER, PhoneColumn.CONTACT_MOBILE, PhoneColumn.CONTACT_PHONE);
+    private static final String[] NO_FORMS = new String[0];
 
-    private final JdbcTemplate jdbc;
     private final PhoneNumbers phoneNumbers;
 
-    public ContactPhoneMatcher(JdbcTemplate jdbc, PhoneNumbers phoneNumbers) {
-        this.jdbc = jdbc;
+    public ContactPhoneMatcher(PhoneNumbers phoneNumbers) {
         this.phoneNumbers = phoneNumbers;
     }
 
-    /**
-     * The contact {@code number} belongs to, or empty when it is not a phone number or no contact has it.
-     * {@code whatsApp} says which relationship profile number is preferred when several contacts match.
-     */
-    public Optional<ContactMatch> match(String number, boolean whatsApp) {
+    /** The E.164 form of {@code number}, or null when it is not a phone number. */
+    public String e164(String number) {
+        return phoneNumbers.toE164(number).orElse(null);
+    }
+
+    /** The digit strings a stored copy of {@code number} may have: what the candidate lookup asks for (none for a non-number). */
+    public String[] digitForms(String number) {
         Optional<PhoneNumber> parsed = phoneNumbers.parse(number);
-        if (parsed.isEmpty()) {
+        return parsed.isEmpty() ? NO_FORMS : phoneNumbers.digitForms(parsed.get()).toArray(String[]::new);
+    }
+
+    /**
+     * The contact whose stored number is {@code e164}, among the candidate rows the lookup found
+     * ({@code source}: a {@link PhoneColumn} name, {@code contact_id}, {@code stored}: the number as
+     * stored); empty when none is. {@code whatsApp} says which relationship profile number is
+     * preferred when several contacts match.
+     */
+    public Optional<ContactMatch> pick(String e164, List<Map<String, Object>> candidateRows, boolean whatsApp) {
+        if (e164 == null || candidateRows == null) {
             return Optional.empty();
         }
-        String e164 = PhoneNumbers.e164(parsed.get());
-        String[] digitForms = phoneNumbers.digitForms(parsed.get()).toArray(String[]::new);
-        List<Candidate> candidates = jdbc.query(CANDIDATES_SQL, statement -> {
-            Array forms = statement.getConnection().createArrayOf("text", digitForms);
-            for (int i = 1; i <= 4; i++) {
-                statement.setArray(i, forms);
-            }
-        }, (row, n) -> phoneNumbers.toE164(row.getString("stored")).filter(e164::equals).isPresent()
-                ? new Candidate(row.getString("contact_id"), PhoneColumn.valueOf(row.getString("source")))
-                : null);
         List<PhoneColumn> preference = whatsApp ? WHATSAPP_PREFERENCE : SMS_PREFERENCE;
-        List<Candidate> ranked = candidates.stream()
-                .filter(Objects::nonNull)
+        List<Candidate> ranked = candidateRows.stream()
+                .filter(row -> phoneNumbers.toE164((String) row.get("stored")).filter(e164::equals).isPresent())
+                .map(row -> new Candidate((String) row.get("contact_id"), PhoneColumn.valueOf((String) row.get("source"))))
+                .filter(candidate -> Objects.nonNull(candidate.contactId()))
                 .sorted(Comparator.comparingInt((Candidate c) -> preference.indexOf(c.column()))
                         .thenComparing(Candidate::contactId))
                 .toList();

@@ -1,14 +1,16 @@
 package com.example.crm.webhooks.reversecontact;
 
+import com.example.crm.webhooks.http.WebhookDelivery;
 import com.example.crm.webhooks.http.WebhookRejection;
-import com.example.crm.webhooks.operations.WebhookOutcomeLog;
+import com.example.crm.webhooks.http.LogDeliveryId;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.Exchange;
+import java.util.HashMap;
+import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,9 +38,14 @@ public class ProfileChangeAlertReader {
         return objectMapper.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
-    /** The alert; 400 unless the body is a JSON object with a subscriptionId, which names it in the log line. */
-    public ProfileChangeAlert read(Exchange exchange) {
-        String payload = exchange.getMessage().getBody(String.class);
+    /**
+     * The alert: {@code subscriptionId} (also the delivery's id), {@code payload} (the body as
+     * received, JSON text, stored so nothing is lost) and {@code person} ({@code data.person} as an
+     * object node, or null when the alert carries none). 400 unless the body is a JSON object with a
+     * subscriptionId.
+     */
+    public Map<String, Object> read(WebhookDelivery delivery) {
+        String payload = delivery.bodyText();
         JsonNode alert = parse(payload);
         if (!alert.isObject()) {
             throw WebhookRejection.badRequest("body must be a JSON object");
@@ -47,8 +54,16 @@ public class ProfileChangeAlertReader {
         if (subscriptionId == null || !subscriptionId.isTextual() || subscriptionId.asText().isBlank()) {
             throw WebhookRejection.badRequest("subscriptionId must be a non-blank string");
         }
-        WebhookOutcomeLog.identify(exchange, subscriptionId.asText());
-        return new ProfileChangeAlert(subscriptionId.asText(), payload, person(alert));
+        Map<String, Object> fields = new HashMap<>();
+        fields.put(LogDeliveryId.KEY, subscriptionId.asText());
+        fields.put("subscriptionId", subscriptionId.asText());
+        fields.put("payload", payload);
+        try {
+            fields.put("person", person(alert));
+        } catch (WebhookRejection refused) {
+            throw refused.about(subscriptionId.asText());
+        }
+        return fields;
     }
 
     private JsonNode parse(String payload) {

@@ -1,6 +1,6 @@
 package com.example.crm.webhooks.reversecontact;
 
-import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.http.UnknownEntityException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -75,20 +75,24 @@ public class ProfileChangeAlertStore {
         this.profiles = ProfileChangeAlertReader.profileReader(objectMapper);
     }
 
-    /** Stores the alert, or nothing for a redelivery (0); 404 when no person has the subscription. */
-    public int store(ProfileChangeAlert alert) {
+    /**
+     * Stores an alert {@link ProfileChangeAlertReader} read; the rows written: 1, or 0 for a
+     * redelivery. 404 when no person has the subscription.
+     */
+    public int store(Map<String, Object> alert) {
         // Valid JSON that jsonb refuses (\u0000, a lone surrogate) fails here with a data exception:
         // the shared error handling answers it with 400.
-        return transaction.execute(status -> storeLocked(alert));
+        return transaction.execute(status -> storeLocked((String) alert.get("subscriptionId"),
+                (String) alert.get("payload"), (JsonNode) alert.get("person")));
     }
 
-    private int storeLocked(ProfileChangeAlert alert) {
-        String person = alert.person() == null ? null : alert.person().toString();
+    private int storeLocked(String subscriptionId, String payload, JsonNode alertPerson) {
+        String person = alertPerson == null ? null : alertPerson.toString();
         List<Map<String, Object>> people = jdbc.queryForList(LOCK_PERSON, new MapSqlParameterSource()
-                .addValue("subscriptionId", alert.subscriptionId())
+                .addValue("subscriptionId", subscriptionId)
                 .addValue("person", person, Types.VARCHAR));
         if (people.isEmpty()) {
-            throw WebhookRejection.notFound("unknown subscriptionId");
+            throw new UnknownEntityException("unknown subscriptionId");
         }
         Map<String, Object> row = people.get(0);
         String personId = (String) row.get("id");
@@ -97,8 +101,8 @@ public class ProfileChangeAlertStore {
                 : ProfileDiff.between(profile((String) row.get("snapshot")), profile((String) row.get("person")));
         Integer stored = jdbc.queryForObject(STORE_ALERT, new MapSqlParameterSource()
                 .addValue("personId", personId)
-                .addValue("subscriptionId", alert.subscriptionId())
-                .addValue("payload", alert.payload())
+                .addValue("subscriptionId", subscriptionId)
+                .addValue("payload", payload)
                 .addValue("diff", diff.patch().toString())
                 .addValue("changedFields", diff.changedFields().toArray(String[]::new))
                 .addValue("person", person, Types.VARCHAR), Integer.class);

@@ -1,23 +1,21 @@
 package com.example.crm.webhooks.reversecontact;
 
-import com.example.crm.webhooks.enrichment.EntityType;
+import com.example.crm.webhooks.http.FormParameters;
+import com.example.crm.webhooks.http.WebhookDelivery;
 import com.example.crm.webhooks.http.WebhookRejection;
-import com.example.crm.webhooks.http.WebhookRequests;
-import com.example.crm.webhooks.operations.WebhookOutcomeLog;
+import com.example.crm.webhooks.http.LogDeliveryId;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.Exchange;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Reverse Contact's resolve callback ({@code routes/reversecontact-resolve.camel.yaml}): reads the
- * entity from the query string and the LinkedIn URL from the body, then stores the URL and queues
- * the enrichment job in one statement. Nothing here calls a third party.
+ * Reads Reverse Contact's resolve callback ({@code routes/reversecontact-resolve.camel.yaml}): the
+ * entity from the query string the CRM gave Reverse Contact, the LinkedIn URL from the body.
+ * Writes nothing and calls nothing: the route stores the URL and queues the enrichment.
  */
 @Component("resolveCallbacks")
 public class ResolveCallbacks {
@@ -25,21 +23,19 @@ public class ResolveCallbacks {
     private static final int MAX_ID_LENGTH = 200;
 
     private final ObjectMapper objectMapper;
-    private final NamedParameterJdbcTemplate jdbc;
-    private final WebhookRequests webhookRequests;
 
-    public ResolveCallbacks(ObjectMapper objectMapper, NamedParameterJdbcTemplate jdbc, WebhookRequests webhookRequests) {
+    public ResolveCallbacks(ObjectMapper objectMapper) {
         this.objectMapper = objectMapper;
-        this.jdbc = jdbc;
-        this.webhookRequests = webhookRequests;
     }
 
     /**
-     * The callback's entity and URL, or a 400 naming what is wrong. Writes nothing. The entity
-     * ({@code type:id}) names the callback in the log line.
+     * {@code entityType} (company, contact or person), {@code entityId}, the normalised
+     * {@code linkedinUrl}, and {@code type:id} as the delivery's id; or a 400 naming what is wrong.
+     * Query parameters are read from the raw query, not from Camel's header copies, which a field of
+     * the same name could stand in for.
      */
-    public ResolveCallback parse(Exchange exchange) {
-        Map<String, List<String>> query = webhookRequests.queryParameters(exchange);
+    public Map<String, Object> read(WebhookDelivery delivery) {
+        Map<String, List<String>> query = FormParameters.ofQuery(delivery.rawQuery());
         String typeCode = single(query, "type");
         EntityType type = EntityType.fromCode(typeCode == null ? "" : typeCode)
                 .orElseThrow(() -> WebhookRejection.badRequest("query parameter type must be company, contact or person"));
@@ -47,44 +43,20 @@ public class ResolveCallbacks {
         if (id == null || id.isBlank() || id.length() > MAX_ID_LENGTH) {
             throw WebhookRejection.badRequest("query parameter id is required");
         }
-        WebhookOutcomeLog.identify(exchange, type.code() + ":" + id);
-        String url = linkedinUrl(exchange.getMessage().getBody(String.class));
-        String normalised = LinkedInUrls.normalise(url)
-                .orElseThrow(() -> WebhookRejection.badRequest("data.linkedinUrl is not an http(s) linkedin.com URL"));
-        return new ResolveCallback(type, id, normalised);
-    }
-
-    /**
-     * Saves the URL on the entity and adds its enrichment job, atomically (one statement). A job
-     * already open for the same entity and URL is kept instead (partial unique index
-     * {@code enrichment_jobs_one_open}). 404 when the entity does not exist; then nothing changed.
-     * Returns the number of jobs queued: 0 for a repeated callback.
-     */
-    public int record(ResolveCallback callback) {
-        // Table name from the enum, never from the request. updated_at moves only when the URL changes.
-        String sql = """
-                with entity as (
-                    update %s
-                       set linkedin_url = :url,
-                           updated_at = case when linkedin_url is distinct from :url then now() else updated_at end
-                     where id = :id
-                    returning id),
-                job as (
-                    insert into enrichment_jobs (entity_type, entity_id, linkedin_url)
-                    select :type, id, :url from entity
-                    on conflict (entity_type, entity_id, linkedin_url) where state in ('pending', 'running')
-                    do nothing
-                    returning id)
-                select (select count(*) from entity) as entities, (select count(*) from job) as jobs"""
-                .formatted(callback.type().table());
-        Map<String, Object> counts = jdbc.queryForMap(sql, new MapSqlParameterSource()
-                .addValue("url", callback.linkedinUrl())
-                .addValue("id", callback.entityId())
-                .addValue("type", callback.type().code()));
-        if (((Number) counts.get("entities")).intValue() == 0) {
-            throw WebhookRejection.notFound("no " + callback.type().code() + " with this id");
+        String deliveryId = type.code() + ":" + id;
+        String url;
+        try {
+            url = LinkedInUrls.normalise(linkedinUrl(delivery.bodyText()))
+                    .orElseThrow(() -> WebhookRejection.badRequest("data.linkedinUrl is not an http(s) linkedin.com URL"));
+        } catch (WebhookRejection refused) {
+            throw refused.about(deliveryId);
         }
-        return ((Number) counts.get("jobs")).intValue();
+        Map<String, Object> callback = new HashMap<>();
+        callback.put(LogDeliveryId.KEY, deliveryId);
+        callback.put("entityType", type.code());
+        callback.put("entityId", id);
+        callback.put("linkedinUrl", url);
+        return callback;
     }
 
     private String linkedinUrl(String body) {

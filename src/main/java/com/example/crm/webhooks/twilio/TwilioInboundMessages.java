@@ -1,30 +1,28 @@
 package com.example.crm.webhooks.twilio;
 
 import com.example.crm.webhooks.http.WebhookRejection;
-import com.example.crm.webhooks.operations.WebhookOutcomeLog;
+import com.example.crm.webhooks.http.LogDeliveryId;
 import com.example.crm.webhooks.phone.ContactPhoneMatcher;
 import com.example.crm.webhooks.phone.ContactPhoneMatcher.ContactMatch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.sql.Types;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads an inbound SMS or WhatsApp message from Twilio into the columns of its messages row,
- * matches its sender to a contact, and stores it once per MessageSid.
+ * Reads an inbound SMS or WhatsApp message from Twilio into the columns of its messages row, and
+ * picks the contact its sender is among the candidates the route's lookup found
+ * (routes/twilio-inbound.camel.yaml stores it, once per MessageSid).
  *
  * <p>{@code From} and {@code To} of a WhatsApp message read {@code whatsapp:+61412345678}: the
  * prefix makes the channel {@code whatsapp} (else {@code sms}) and is stripped from both numbers
@@ -40,54 +38,57 @@ public class TwilioInboundMessages {
     /** Twilio sends at most ten media; four digits leave room without letting N be anything. */
     private static final Pattern MEDIA_FIELD = Pattern.compile("(MediaUrl|MediaContentType)(0|[1-9][0-9]{0,3})");
 
-    /** A repeated MessageSid inserts nothing. */
-    static final String INSERT_SQL = """
-            insert into messages (contact_id, direction, channel, twilio_sid, from_number, to_number,
-                                  body, num_media, media, status)
-            values (:contactId, 'inbound', :channel, :messageSid, :fromNumber, :toNumber,
-                    :body, :numMedia, cast(:media as jsonb), 'received')
-            on conflict (twilio_sid) do nothing
-            """;
-
     private final ContactPhoneMatcher contactPhoneMatcher;
     private final ObjectMapper objectMapper;
-    private final NamedParameterJdbcTemplate jdbc;
 
-    public TwilioInboundMessages(ContactPhoneMatcher contactPhoneMatcher, ObjectMapper objectMapper,
-                                 NamedParameterJdbcTemplate jdbc) {
+    public TwilioInboundMessages(ContactPhoneMatcher contactPhoneMatcher, ObjectMapper objectMapper) {
         this.contactPhoneMatcher = contactPhoneMatcher;
         this.objectMapper = objectMapper;
-        this.jdbc = jdbc;
     }
 
     /**
-     * The messages row, without its contact yet. 400 when From, To or MessageSid is missing. The
-     * MessageSid names the message in the log line.
+     * The messages row, without its contact yet, with what the sender lookup needs
+     * ({@code senderDigitForms}) and the MessageSid again as the delivery's id. 400 when From, To
+     * or MessageSid is missing.
      */
-    public Map<String, Object> read(TwilioForm form, Exchange exchange) throws JsonProcessingException {
+    public Map<String, Object> read(TwilioForm form) throws JsonProcessingException {
         String messageSid = form.required("MessageSid");
-        WebhookOutcomeLog.identify(exchange, messageSid);
+        try {
+            return read(form, messageSid);
+        } catch (WebhookRejection refused) {
+            throw refused.about(messageSid);
+        }
+    }
+
+    private Map<String, Object> read(TwilioForm form, String messageSid) throws JsonProcessingException {
         String from = form.required("From");
         String to = form.required("To");
         boolean whatsApp = hasWhatsAppPrefix(from) || hasWhatsAppPrefix(to);
         ArrayNode media = media(form);
+        String fromNumber = withoutWhatsAppPrefix(from, "From");
 
         Map<String, Object> message = new HashMap<>();
+        message.put(LogDeliveryId.KEY, messageSid);
         message.put("messageSid", messageSid);
         message.put("channel", whatsApp ? "whatsapp" : "sms");
-        message.put("fromNumber", withoutWhatsAppPrefix(from, "From"));
+        message.put("fromNumber", fromNumber);
         message.put("toNumber", withoutWhatsAppPrefix(to, "To"));
         message.put("body", form.value("Body").orElse(null));
         message.put("numMedia", numMedia(form, media.size()));
         message.put("media", objectMapper.writeValueAsString(media));
+        message.put("senderDigitForms", contactPhoneMatcher.digitForms(fromNumber));
         message.put("contactId", null);
         return message;
     }
 
-    /** Sets {@code contactId} to the contact the sender's number belongs to; left null when there is none. */
-    public Map<String, Object> matchSender(Map<String, Object> message) {
+    /**
+     * Sets {@code contactId} to the contact the sender's number belongs to, among the candidate rows
+     * the route's lookup found; left null when there is none.
+     */
+    public Map<String, Object> matchSender(Map<String, Object> message, List<Map<String, Object>> candidates) {
         boolean whatsApp = "whatsapp".equals(message.get("channel"));
-        Optional<ContactMatch> match = contactPhoneMatcher.match((String) message.get("fromNumber"), whatsApp);
+        String sender = contactPhoneMatcher.e164((String) message.get("fromNumber"));
+        Optional<ContactMatch> match = contactPhoneMatcher.pick(sender, candidates, whatsApp);
         match.ifPresent(m -> {
             message.put("contactId", m.contactId());
             if (!m.otherContactIds().isEmpty()) {
@@ -100,15 +101,6 @@ public class TwilioInboundMessages {
             log.debug("Inbound message {}: no contact has the sender's number", message.get("messageSid"));
         }
         return message;
-    }
-
-    /** Stores a message {@link #read} and {@link #matchSender} gave; the rows inserted: 1, or 0 for a repeat. */
-    public int store(Map<String, Object> message) {
-        MapSqlParameterSource parameters = new MapSqlParameterSource(message);
-        // Typed, so a null needs no round trip asking PostgreSQL for the parameter's type.
-        parameters.registerSqlType("contactId", Types.VARCHAR);
-        parameters.registerSqlType("body", Types.VARCHAR);
-        return jdbc.update(INSERT_SQL, parameters);
     }
 
     private static boolean hasWhatsAppPrefix(String number) {

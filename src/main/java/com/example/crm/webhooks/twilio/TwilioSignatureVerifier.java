@@ -1,8 +1,8 @@
 package com.example.crm.webhooks.twilio;
 
+import com.example.crm.webhooks.http.FormParameters;
+import com.example.crm.webhooks.http.WebhookDelivery;
 import com.example.crm.webhooks.http.WebhookRejection;
-import com.example.crm.webhooks.http.WebhookRequests;
-import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -47,7 +46,6 @@ public class TwilioSignatureVerifier {
     private static final Logger log = LoggerFactory.getLogger(TwilioSignatureVerifier.class);
     private static final String HMAC_SHA1 = "HmacSHA1";
 
-    private final WebhookRequests webhookRequests;
     /**
      * Keyed once; each request signs with a copy, as a Mac is not thread-safe and looking one up and
      * keying it costs more than the signing (about 2% of a status callback's CPU).
@@ -58,10 +56,8 @@ public class TwilioSignatureVerifier {
     /** Why the webhooks cannot verify anything, or null when they can. */
     private final String notConfigured;
 
-    public TwilioSignatureVerifier(WebhookRequests webhookRequests,
-                                   @Value("${twilio.auth-token:}") String authToken,
+    public TwilioSignatureVerifier(@Value("${twilio.auth-token:}") String authToken,
                                    @Value("${webhooks.public-base-url:}") String publicBaseUrl) {
-        this.webhookRequests = webhookRequests;
         List<String> problems = new ArrayList<>();
         if (authToken == null || authToken.isBlank()) {
             problems.add("TWILIO_AUTH_TOKEN is not set");
@@ -80,22 +76,21 @@ public class TwilioSignatureVerifier {
     }
 
     /**
-     * Verifies the request of a platform-http exchange and returns its form parameters.
-     * 500 when Twilio is not configured, 403 when the signature is missing or wrong.
+     * Verifies a delivery Twilio posted and returns its form parameters (of the body alone: Twilio
+     * signs those, never the query string's). 500 when Twilio is not configured, 403 when the
+     * signature is missing or wrong, 400 for a body that is not a form.
      */
-    public TwilioForm verify(Exchange exchange) {
+    public TwilioForm verify(WebhookDelivery delivery) {
         if (notConfigured != null) {
             throw WebhookRejection.notConfigured(notConfigured);
         }
-        HttpServerRequest request = WebhookRequests.httpRequest(exchange);
-        // Raw path and query, as they were on the wire and in the URL Twilio signed.
-        String pathAndQuery = request.uri();
-        String signature = request.getHeader(SIGNATURE_HEADER);
-        Map<String, List<String>> parameters = webhookRequests.formParameters(exchange);
+        String signature = delivery.header(SIGNATURE_HEADER);
+        Map<String, List<String>> parameters = FormParameters.ofBody(delivery.bodyText());
         if (signature == null || signature.isBlank()) {
             throw WebhookRejection.forbidden("missing " + SIGNATURE_HEADER + " header");
         }
-        if (!isValid(pathAndQuery, parameters, signature)) {
+        // The raw path and query, as they were on the wire and in the URL Twilio signed.
+        if (!isValid(delivery.pathAndQuery(), parameters, signature)) {
             throw WebhookRejection.forbidden("invalid " + SIGNATURE_HEADER);
         }
         return new TwilioForm(parameters);

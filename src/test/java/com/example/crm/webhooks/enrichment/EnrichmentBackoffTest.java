@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.Map;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.Test;
@@ -16,7 +15,7 @@ class EnrichmentBackoffTest {
 
     /** The production defaults of application.yaml. */
     private final EnrichmentSettings defaults = new EnrichmentSettings(Duration.ofSeconds(2), 8, 4, Duration.ofMinutes(10), 6,
-            Duration.ofSeconds(1), 7.5, Duration.ofHours(1), List.of(), 5_242_880, Duration.ofSeconds(10));
+            Duration.ofSeconds(1), 7.5, Duration.ofHours(1));
 
     @Test
     void sixAttemptsSpanAboutAnHourStartingNearOneSecond() {
@@ -36,21 +35,21 @@ class EnrichmentBackoffTest {
 
     @Test
     void readsRetryAfterInSecondsOrAsADate() {
-        assertThat(EnrichmentJobs.retryAfter(rateLimited(Map.of("Retry-After", "120")))).isEqualTo(Duration.ofSeconds(120));
-        assertThat(EnrichmentJobs.retryAfter(rateLimited(Map.of("retry-after", "3")))).isEqualTo(Duration.ofSeconds(3));
+        assertThat(EnrichmentQueue.retryAfter(rateLimited(Map.of("Retry-After", "120")))).isEqualTo(Duration.ofSeconds(120));
+        assertThat(EnrichmentQueue.retryAfter(rateLimited(Map.of("retry-after", "3")))).isEqualTo(Duration.ofSeconds(3));
         String inAMinute = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(60));
-        assertThat(EnrichmentJobs.retryAfter(rateLimited(Map.of("Retry-After", inAMinute))))
+        assertThat(EnrichmentQueue.retryAfter(rateLimited(Map.of("Retry-After", inAMinute))))
                 .isBetween(Duration.ofSeconds(50), Duration.ofSeconds(60));
-        assertThat(EnrichmentJobs.retryAfter(rateLimited(Map.of("Retry-After", "soon")))).isNull();
-        assertThat(EnrichmentJobs.retryAfter(rateLimited(Map.of()))).isNull();
-        assertThat(EnrichmentJobs.retryAfter(new IllegalStateException())).isNull();
+        assertThat(EnrichmentQueue.retryAfter(rateLimited(Map.of("Retry-After", "soon")))).isNull();
+        assertThat(EnrichmentQueue.retryAfter(rateLimited(Map.of()))).isNull();
+        assertThat(EnrichmentQueue.retryAfter(new IllegalStateException())).isNull();
     }
 
     @Test
     void describesAFailureWithoutItsQueryString() {
         HttpOperationFailedException failure = new HttpOperationFailedException(
                 "https://api.example/v2/fetch/persons?apikey=secret", 503, "Unavailable", null, Map.of(), "down");
-        assertThat(EnrichmentJobs.describe(failure)).isEqualTo("HTTP 503 from https://api.example/v2/fetch/persons: down");
+        assertThat(EnrichmentQueue.describe(failure)).isEqualTo("HTTP 503 from https://api.example/v2/fetch/persons: down");
     }
 
     private static HttpOperationFailedException rateLimited(Map<String, String> headers) {

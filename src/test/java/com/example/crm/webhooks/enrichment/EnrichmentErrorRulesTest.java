@@ -1,59 +1,99 @@
 package com.example.crm.webhooks.enrichment;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.example.crm.webhooks.support.FaultInjection;
+import com.example.crm.webhooks.support.TestInfrastructure;
 import com.example.crm.webhooks.support.WebhookServiceTest;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import java.time.Duration;
 import java.util.Map;
-import org.apache.camel.Exchange;
-import org.apache.camel.Predicate;
-import org.apache.camel.http.base.HttpOperationFailedException;
-import org.apache.camel.model.ModelCamelContext;
-import org.apache.camel.model.OnExceptionDefinition;
-import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * The retry rules of routes/enrichment.camel.yaml as written there: which HTTP and R2 statuses are
- * worth another attempt. (The pipeline tests exercise them end to end for Reverse Contact; an R2
- * server error cannot be provoked from s3proxy, so its rule is checked here.)
+ * How the enrichment route's error handling (routes/enrichment.camel.yaml, enrichment-errors) takes
+ * R2's answers to an upload, which s3proxy cannot be made to give: the upload step itself fails,
+ * through AdviceWith (support.FaultInjection). A 503 is redelivered at once, and when it lasts the
+ * job waits in the queue; a 403 (a configuration error) dead-letters the job.
  */
 class EnrichmentErrorRulesTest extends WebhookServiceTest {
 
-    @Test
-    void rateLimitsAndServerErrorsOfReverseContactAreRetried() {
-        Predicate retryable = onWhen("on-enrichment-http-failure");
-        assertThat(retryable.matches(failedWith(new HttpOperationFailedException("u", 429, "", null, Map.of(), "")))).isTrue();
-        assertThat(retryable.matches(failedWith(new HttpOperationFailedException("u", 500, "", null, Map.of(), "")))).isTrue();
-        assertThat(retryable.matches(failedWith(new HttpOperationFailedException("u", 503, "", null, Map.of(), "")))).isTrue();
-        assertThat(retryable.matches(failedWith(new HttpOperationFailedException("u", 400, "", null, Map.of(), "")))).isFalse();
-        assertThat(retryable.matches(failedWith(new HttpOperationFailedException("u", 401, "", null, Map.of(), "")))).isFalse();
-        assertThat(retryable.matches(failedWith(new HttpOperationFailedException("u", 404, "", null, Map.of(), "")))).isFalse();
+    private static final String ADA_URL = "https://www.linkedin.com/in/ada-lovelace";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final WireMockServer thirdParties = TestInfrastructure.thirdParties();
+    private FaultInjection upload;
+
+    @BeforeEach
+    void aContactWithAPicture() {
+        upload = FaultInjection.before(camelContext, "copy-enrichment-picture", "to-r2-upload-picture");
+        thirdParties.stubFor(get(urlPathEqualTo("/cdn/ada.png")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "image/png").withBody(EnrichmentPipelineTest.image("ada-lovelace.png"))));
+        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).willReturn(okJson(
+                "{\"success\":true,\"data\":{\"headline\":\"Mathematician\",\"photoUrl\":\"http://127.0.0.1:"
+                        + thirdParties.port() + "/cdn/ada.png\"}}")));
+        jdbc.update("insert into contacts (id, linkedin_url) values ('ct-1', ?)", ADA_URL);
+    }
+
+    @AfterEach
+    void disarm() {
+        upload.disarm();
     }
 
     @Test
-    void serverErrorsOfR2AreRetriedButNotRefusals() {
-        Predicate retryable = onWhen("on-r2-unavailable");
-        assertThat(retryable.matches(failedWith(S3Exception.builder().statusCode(503).message("slow down").build()))).isTrue();
-        assertThat(retryable.matches(failedWith(S3Exception.builder().statusCode(500).build()))).isTrue();
-        assertThat(retryable.matches(failedWith(S3Exception.builder().statusCode(403).build()))).isFalse();
-        assertThat(retryable.matches(failedWith(S3Exception.builder().statusCode(404).build()))).isFalse();
+    void aBriefR2OutageIsRedeliveredWithinTheAttempt() {
+        upload.failNext(1, S3Exception.builder().statusCode(503).message("slow down").build());
+
+        queueJob();
+
+        await().atMost(WAIT).until(() -> "done".equals(jdbc.queryForObject("select state from enrichment_jobs", String.class)));
+        assertThat(jdbc.queryForMap("select attempts, last_error from enrichment_jobs"))
+                .containsEntry("attempts", 1).containsEntry("last_error", null);
+        assertThat(jdbc.queryForObject("select profile_picture_key from contacts", String.class)).isEqualTo("contacts/ct-1/avatar.png");
     }
 
-    private Predicate onWhen(String onExceptionId) {
-        OnExceptionDefinition clause = camelContext.getCamelContextExtension().getContextPlugin(ModelCamelContext.class)
-                .getRouteConfigurationDefinition("enrichment-errors").getOnExceptions().stream()
-                .filter(definition -> onExceptionId.equals(definition.getId()))
-                .findFirst().orElseThrow();
-        Predicate predicate = camelContext.resolveLanguage("simple")
-                .createPredicate(clause.getOnWhen().getExpression().getExpression());
-        predicate.init(camelContext);
-        return predicate;
+    @Test
+    void anR2OutageThatLastsWaitsInTheQueue() {
+        upload.failAlways(S3Exception.builder().statusCode(500).message("internal error").build());
+
+        queueJob();
+
+        await().atMost(WAIT).until(() -> jdbc.queryForObject(
+                "select coalesce(last_error like 'S3Exception%', false) and state = 'pending' from enrichment_jobs", Boolean.class));
+        assertThat(db.count("dead_letters")).isZero();
+        assertThat(jdbc.queryForObject("select headline from contacts", String.class)).isEqualTo("Mathematician");
+
+        upload.disarm();
+        await().atMost(WAIT).until(() -> "done".equals(jdbc.queryForObject("select state from enrichment_jobs", String.class)));
+        assertThat(jdbc.queryForObject("select profile_picture_key from contacts", String.class)).isEqualTo("contacts/ct-1/avatar.png");
     }
 
-    private Exchange failedWith(Exception exception) {
-        Exchange exchange = new DefaultExchange(camelContext);
-        exchange.setException(exception);
-        return exchange;
+    @Test
+    void anR2RefusalIsDeadLetteredAtOnce() {
+        upload.failAlways(S3Exception.builder().statusCode(403).message("access denied").build());
+
+        String jobId = queueJob();
+
+        await().atMost(WAIT).until(() -> db.count("dead_letters") == 1);
+        assertThat(jdbc.queryForMap("select state, attempts from enrichment_jobs")).isEqualTo(Map.of("state", "dead", "attempts", 1));
+        assertThat(jdbc.queryForMap("select job_id, error from dead_letters"))
+                .containsEntry("job_id", jobId)
+                .hasEntrySatisfying("error", error -> assertThat((String) error).startsWith("S3Exception: access denied"));
+    }
+
+    private String queueJob() {
+        return jdbc.queryForObject("""
+                insert into enrichment_jobs (entity_type, entity_id, linkedin_url) values ('contact', 'ct-1', ?)
+                returning id""", String.class, ADA_URL);
     }
 }

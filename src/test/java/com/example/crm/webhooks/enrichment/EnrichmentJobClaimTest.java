@@ -6,33 +6,39 @@ import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.camel.Endpoint;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.processor.SendProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Claiming jobs under a lease with FOR UPDATE SKIP LOCKED: consumers racing over the same jobs take
  * each exactly once; a job whose consumer died is taken again once its lease ran out, and the dead
- * consumer's late writes change nothing. The application's own poller is paused (no API key).
+ * consumer's late writes change nothing. Each claim is the enrichment route's own claim step
+ * ({@code to-postgres-claim-jobs}), sent as other instances would; the application's own poller is
+ * paused.
  */
 class EnrichmentJobClaimTest extends WebhookServiceTest {
 
-    @Autowired
-    private EnrichmentJobs jobs;
-
-
     private EnrichmentPause pollerPaused;
+
+    private Endpoint claimStep;
+    private ProducerTemplate producer;
 
     @BeforeEach
     void pausePoller() {
         pollerPaused = EnrichmentPause.of(camelContext);
+        claimStep = camelContext.getProcessor("to-postgres-claim-jobs", SendProcessor.class).getDestination();
+        producer = camelContext.createProducerTemplate();
     }
 
     @AfterEach
@@ -66,21 +72,21 @@ class EnrichmentJobClaimTest extends WebhookServiceTest {
         }
         assertThat(jdbc.queryForList("select distinct state || ':' || attempts from enrichment_jobs", String.class))
                 .containsExactly("running:1");
-        assertThat(jobs.claim("consumer-3", 10)).isEmpty();
+        assertThat(claim("consumer-3", 10)).isEmpty();
     }
 
     @Test
     void aJobWhoseLeaseRanOutIsClaimedAgainAndItsOldOwnerCannotTouchIt() {
         jdbc.update("insert into enrichment_jobs (entity_type, entity_id, linkedin_url) values ('person', 'p-1', 'https://www.linkedin.com/in/p-1')");
-        List<EnrichmentJob> claimed = jobs.claim("crashed-instance", 10);
+        List<Map<String, Object>> claimed = claim("crashed-instance", 10);
         assertThat(claimed).hasSize(1);
-        assertThat(jobs.claim("other-instance", 10)).as("the lease still holds").isEmpty();
+        assertThat(claim("other-instance", 10)).as("the lease still holds").isEmpty();
 
         jdbc.update("update enrichment_jobs set lease_until = now() - interval '1 second'"); // as after a kill -9
-        List<EnrichmentJob> reclaimed = jobs.claim("other-instance", 10);
+        List<Map<String, Object>> reclaimed = claim("other-instance", 10);
 
-        assertThat(reclaimed).extracting(EnrichmentJob::id).containsExactly(claimed.get(0).id());
-        assertThat(reclaimed.get(0).attempts()).isEqualTo(2);
+        assertThat(reclaimed).extracting(job -> job.get("id")).containsExactly(claimed.get(0).get("id"));
+        assertThat(reclaimed.get(0)).containsEntry("attempts", 2).containsEntry("lease_owner", "other-instance");
         assertThat(jdbc.queryForMap("select state, lease_owner from enrichment_jobs"))
                 .containsEntry("state", "running").containsEntry("lease_owner", "other-instance");
     }
@@ -94,7 +100,7 @@ class EnrichmentJobClaimTest extends WebhookServiceTest {
                   ('person', 'dead', 'https://www.linkedin.com/in/dead', 'dead', now()),
                   ('person', 'due', 'https://www.linkedin.com/in/due', 'pending', now())""");
 
-        assertThat(jobs.claim("consumer", 10)).extracting(EnrichmentJob::entityId).containsExactly("due");
+        assertThat(claim("consumer", 10)).extracting(job -> job.get("entity_id")).containsExactly("due");
     }
 
     private Callable<List<String>> drain(String owner, CountDownLatch start) {
@@ -102,12 +108,18 @@ class EnrichmentJobClaimTest extends WebhookServiceTest {
             start.await();
             List<String> claimed = new ArrayList<>();
             while (true) {
-                List<EnrichmentJob> batch = jobs.claim(owner, 3);
+                List<Map<String, Object>> batch = claim(owner, 3);
                 if (batch.isEmpty()) {
                     return claimed;
                 }
-                batch.forEach(job -> claimed.add(job.id()));
+                batch.forEach(job -> claimed.add((String) job.get("id")));
             }
         };
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> claim(String leaseOwner, int batchSize) {
+        return producer.requestBody(claimStep,
+                Map.of("leaseOwner", leaseOwner, "leaseMillis", 30_000L, "batchSize", batchSize), List.class);
     }
 }

@@ -12,7 +12,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.example.crm.webhooks.support.ServiceInstance;
 import com.example.crm.webhooks.support.TestInfrastructure;
+import com.example.crm.webhooks.support.WebhookClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -43,9 +45,6 @@ class EnrichmentPipelineTest extends WebhookServiceTest {
 
     @Autowired
     ObjectMapper objectMapper;
-
-    @Autowired
-    ReverseContactApi reverseContactApi;
 
     final WireMockServer thirdParties = TestInfrastructure.thirdParties();
 
@@ -185,19 +184,24 @@ class EnrichmentPipelineTest extends WebhookServiceTest {
     }
 
     @Test
-    void withoutAnApiKeyJobsWaitAndRunOnceItIsSet() {
+    void withoutAnApiKeyJobsWaitAndRunOnceTheServiceHasOne() {
         stubPerson(ADA_URL, Map.of("headline", "Mathematician"));
-        jdbc.update("insert into people (id) values ('p-1')");
-        try (ApiKeySwitch off = ApiKeySwitch.off(reverseContactApi)) {
-            resolve("person", "p-1", ADA_URL);
+        String database = TestInfrastructure.newDatabase("enrichment_without_key");
+        try (ServiceInstance withoutKey = ServiceInstance.start("enrichment-without-key", database,
+                Map.of("reversecontact.api-key", ""))) {
+            withoutKey.jdbc().update("insert into people (id) values ('p-1')");
+            resolve(withoutKey.http(), "person", "p-1", ADA_URL);
             // Several polls pass (100 ms apart in tests) and the job is not touched.
-            await().during(Duration.ofMillis(800)).atMost(WAIT).until(() -> jdbc.queryForMap(
+            await().during(Duration.ofMillis(800)).atMost(WAIT).until(() -> withoutKey.jdbc().queryForMap(
                     "select state, attempts from enrichment_jobs").equals(Map.of("state", "pending", "attempts", 0)));
             assertThat(thirdParties.getAllServeEvents()).isEmpty();
-            assertThat(db.count("dead_letters")).isZero();
+            assertThat(withoutKey.jdbc().queryForObject("select count(*) from dead_letters", Integer.class)).isZero();
         }
-        awaitJobState("done");
-        assertThat(jdbc.queryForObject("select headline from people", String.class)).isEqualTo("Mathematician");
+        try (ServiceInstance withKey = ServiceInstance.start("enrichment-with-key", database, Map.of())) {
+            await().atMost(WAIT).until(() -> "done".equals(
+                    withKey.jdbc().queryForObject("select state from enrichment_jobs", String.class)));
+            assertThat(withKey.jdbc().queryForObject("select headline from people", String.class)).isEqualTo("Mathematician");
+        }
     }
 
     @Test
@@ -217,7 +221,11 @@ class EnrichmentPipelineTest extends WebhookServiceTest {
     }
 
     void resolve(String type, String id, String linkedinUrl) {
-        var response = http.postJson(RESOLVE + "?type=" + type + "&id=" + id,
+        resolve(http, type, id, linkedinUrl);
+    }
+
+    static void resolve(WebhookClient service, String type, String id, String linkedinUrl) {
+        var response = service.postJson(RESOLVE + "?type=" + type + "&id=" + id,
                 "{\"data\":{\"linkedinUrl\":\"" + linkedinUrl + "\"}}");
         assertThat(response.statusCode()).isEqualTo(200);
     }

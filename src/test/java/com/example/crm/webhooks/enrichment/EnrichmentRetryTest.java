@@ -21,11 +21,14 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
 
 /**
- * Durable retries: 429 (with Retry-After) and 5xx put the job back in the queue for later; other
- * 4xx and malformed answers dead-letter it at once; the last attempt dead-letters it; a dead letter
- * can be replayed once. (Tests run with max-attempts 6 and a 20 ms initial backoff.)
+ * Retries: a brief 5xx or dropped connection is redelivered at once, within the attempt; one that
+ * outlasts the redeliveries, and a 429 (with its Retry-After), puts the job back in the queue for
+ * later; other 4xx and malformed answers dead-letter it at once; the last attempt dead-letters it;
+ * a dead letter can be replayed once. (Tests run with max-attempts 6, a 20 ms initial backoff and
+ * 20 ms between redeliveries.)
  */
 class EnrichmentRetryTest extends WebhookServiceTest {
 
@@ -42,6 +45,9 @@ class EnrichmentRetryTest extends WebhookServiceTest {
     @Autowired
     private EnrichmentSettings settings;
 
+    @Autowired
+    private Environment environment;
+
     private final WireMockServer thirdParties = TestInfrastructure.thirdParties();
 
     @BeforeEach
@@ -50,32 +56,64 @@ class EnrichmentRetryTest extends WebhookServiceTest {
     }
 
     @Test
-    void retriesA429AfterItsRetryAfterThenA503ThenSucceeds() {
-        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).inScenario("flaky").whenScenarioStateIs(STARTED)
+    void a429WaitsItsRetryAfterInTheQueue() {
+        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).inScenario("rate limited").whenScenarioStateIs(STARTED)
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1").withBody("slow down"))
-                .willSetStateTo("rate limited"));
-        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).inScenario("flaky").whenScenarioStateIs("rate limited")
-                .willReturn(aResponse().withStatus(503).withBody("maintenance"))
                 .willSetStateTo("recovered"));
-        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).inScenario("flaky").whenScenarioStateIs("recovered")
+        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).inScenario("rate limited").whenScenarioStateIs("recovered")
                 .willReturn(okJson(PROFILE)));
 
         queueJob();
 
-        // After the 429 the job waits the Retry-After (1 s), not the 20 ms backoff.
+        // After the 429 the job waits the Retry-After (1 s), not the 20 ms backoff, and no redelivery
+        // calls again meanwhile.
         await().atMost(WAIT).until(() -> jdbc.queryForObject(
                 "select coalesce(last_error like 'HTTP 429%', false) from enrichment_jobs", Boolean.class));
         assertThat(jdbc.queryForMap("""
                 select state, attempts, extract(epoch from next_attempt_at - updated_at) as wait_seconds
                   from enrichment_jobs"""))
                 .containsEntry("state", "pending").containsEntry("attempts", 1)
-                .hasEntrySatisfying("wait_seconds", wait -> assertThat(((Number) wait).doubleValue()).isEqualTo(1.0));
+                .hasEntrySatisfying("wait_seconds", wait -> assertThat(((Number) wait).doubleValue()).isBetween(1.0, 1.1));
+        thirdParties.verify(1, postRequestedFor(urlEqualTo("/v2/fetch/persons")));
 
         await().atMost(WAIT).until(() -> "done".equals(jdbc.queryForObject("select state from enrichment_jobs", String.class)));
-        assertThat(jdbc.queryForObject("select attempts from enrichment_jobs", Integer.class)).isEqualTo(3);
+        assertThat(jdbc.queryForObject("select attempts from enrichment_jobs", Integer.class)).isEqualTo(2);
         assertThat(jdbc.queryForObject("select headline from people", String.class)).isEqualTo("Mathematician");
         assertThat(db.count("dead_letters")).isZero();
-        thirdParties.verify(3, postRequestedFor(urlEqualTo("/v2/fetch/persons")));
+        thirdParties.verify(2, postRequestedFor(urlEqualTo("/v2/fetch/persons")));
+    }
+
+    @Test
+    void aBrief5xxIsRedeliveredWithinTheAttempt() {
+        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).inScenario("blip").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503).withBody("maintenance")).willSetStateTo("recovered"));
+        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).inScenario("blip").whenScenarioStateIs("recovered")
+                .willReturn(okJson(PROFILE)));
+
+        queueJob();
+
+        await().atMost(WAIT).until(() -> "done".equals(jdbc.queryForObject("select state from enrichment_jobs", String.class)));
+        assertThat(jdbc.queryForMap("select attempts, last_error from enrichment_jobs"))
+                .containsEntry("attempts", 1).containsEntry("last_error", null);
+        thirdParties.verify(2, postRequestedFor(urlEqualTo("/v2/fetch/persons")));
+    }
+
+    @Test
+    void a5xxThatOutlastsTheRedeliveriesWaitsInTheQueue() {
+        int calls = 1 + redeliveries();
+        for (int call = 0; call < calls; call++) {
+            thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).inScenario("down").whenScenarioStateIs(call == 0 ? STARTED : "call " + call)
+                    .willReturn(aResponse().withStatus(502).withBody("bad gateway")).willSetStateTo("call " + (call + 1)));
+        }
+        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).inScenario("down").whenScenarioStateIs("call " + calls)
+                .willReturn(okJson(PROFILE)));
+
+        queueJob();
+
+        await().atMost(WAIT).until(() -> "done".equals(jdbc.queryForObject("select state from enrichment_jobs", String.class)));
+        assertThat(jdbc.queryForObject("select attempts from enrichment_jobs", Integer.class)).isEqualTo(2);
+        assertThat(db.count("dead_letters")).isZero();
+        thirdParties.verify(calls + 1, postRequestedFor(urlEqualTo("/v2/fetch/persons")));
     }
 
     @Test
@@ -86,7 +124,8 @@ class EnrichmentRetryTest extends WebhookServiceTest {
         String jobId = queueJob();
 
         await().atMost(WAIT).until(() -> "dead".equals(jdbc.queryForObject("select state from enrichment_jobs", String.class)));
-        thirdParties.verify(settings.maxAttempts(), postRequestedFor(urlEqualTo("/v2/fetch/persons")));
+        // Each attempt: the call and its redeliveries.
+        thirdParties.verify(settings.maxAttempts() * (1 + redeliveries()), postRequestedFor(urlEqualTo("/v2/fetch/persons")));
         Map<String, Object> letter = jdbc.queryForMap("select id, route_id, job_id, payload::text as payload, error, replayed_at from dead_letters");
         assertThat(letter).containsEntry("route_id", "enrich-job").containsEntry("job_id", jobId).containsEntry("replayed_at", null);
         assertThat((String) letter.get("error")).startsWith("HTTP 502 from ").contains("/v2/fetch/persons").contains("bad gateway");
@@ -176,8 +215,13 @@ class EnrichmentRetryTest extends WebhookServiceTest {
         queueJob();
 
         await().atMost(WAIT).until(() -> "done".equals(jdbc.queryForObject("select state from enrichment_jobs", String.class)));
-        assertThat(jdbc.queryForObject("select attempts from enrichment_jobs", Integer.class)).isEqualTo(2);
+        assertThat(jdbc.queryForObject("select attempts from enrichment_jobs", Integer.class)).isEqualTo(1);
         assertThat(db.count("dead_letters")).isZero();
+        thirdParties.verify(2, postRequestedFor(urlEqualTo("/v2/fetch/persons")));
+    }
+
+    private int redeliveries() {
+        return environment.getRequiredProperty("enrichment.redelivery.maximum-redeliveries", Integer.class);
     }
 
     private String queueJob() {

@@ -2,12 +2,13 @@ package com.example.crm.webhooks.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.crm.webhooks.support.FaultInjection;
+import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.http.HttpResponse;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.util.Map;
-import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -15,44 +16,31 @@ import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.transaction.TransactionSystemException;
 
-/** The shared route configuration turns each kind of failure into the spec's status and JSON body. */
+/**
+ * The shared error handling (WebhookErrorHandling) turns each kind of failure into the spec's
+ * status and JSON body. The failures are provoked where they happen in production, at the
+ * status callback's insert step ({@code to-postgres-insert-status-event}, through AdviceWith), on
+ * a correctly signed callback; each leaves the data as it was.
+ */
 class ErrorHandlingTest extends WebhookServiceTest {
 
+    private FaultInjection insert;
+    private TwilioRequests twilio;
+
     @BeforeEach
-    void addFailingRoute() throws Exception {
-        if (camelContext.getRoute("test-failing-webhook") != null) {
-            return;
-        }
-        camelContext.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("platform-http:/test/failing-webhook?httpMethodRestrict=POST")
-                        .routeId("test-failing-webhook")
-                        .routeConfigurationId("webhook-errors")
-                        .process(exchange -> {
-                            switch (exchange.getMessage().getHeader("failure", String.class)) {
-                                case "rejected" -> throw WebhookRejection.notFound("unknown subscription \"x\"");
-                                case "unstorable" -> throw new DataIntegrityViolationException("insert failed",
-                                        new SQLException("invalid byte sequence for encoding \"UTF8\": 0x00", "22021"));
-                                case "database-down" -> throw new CannotGetJdbcConnectionException("no connection",
-                                        new SQLTransientConnectionException("pool timed out"));
-                                case "database-gone-mid-transaction" -> throw rollbackFailedAfter(
-                                        new UncategorizedSQLException("lock person", "select ...",
-                                                new SQLException("terminating connection due to administrator command", "57P01")));
-                                case "commit-and-rollback-failed" -> throw new TransactionSystemException(
-                                        "JDBC rollback failed", new SQLException("Connection is closed"));
-                                case "rollback-failed-after-a-bug" -> throw rollbackFailedAfter(
-                                        new IllegalStateException("a bug"));
-                                default -> throw new IllegalStateException("a bug with a secret in it: s3cr3t");
-                            }
-                        });
-            }
-        });
+    void atTheInsert() {
+        insert = FaultInjection.before(camelContext, "store-twilio-message-status", "to-postgres-insert-status-event");
+        twilio = new TwilioRequests(http);
+    }
+
+    @AfterEach
+    void disarm() {
+        insert.disarm();
     }
 
     @Test
     void aRejectionCarriesItsStatusAndAnEscapedMessage() {
-        HttpResponse<String> response = fail("rejected");
+        HttpResponse<String> response = failWith(new UnknownEntityException("unknown subscription \"x\""));
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         assertThat(response.body()).isEqualTo("{\"error\":\"unknown subscription \\\"x\\\"\"}");
@@ -60,7 +48,8 @@ class ErrorHandlingTest extends WebhookServiceTest {
 
     @Test
     void anUnreachableDatabaseIs503WithRetryAfter() {
-        HttpResponse<String> response = fail("database-down");
+        HttpResponse<String> response = failWith(new CannotGetJdbcConnectionException("no connection",
+                new SQLTransientConnectionException("pool timed out")));
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
         assertThat(response.body()).isEqualTo("{\"error\":\"database unavailable, retry later\"}");
@@ -76,15 +65,17 @@ class ErrorHandlingTest extends WebhookServiceTest {
 
     @Test
     void aDatabaseGoneMidTransactionIs503EvenThoughItsRollbackFailed() {
-        HttpResponse<String> response = fail("database-gone-mid-transaction");
+        HttpResponse<String> response = failWith(rollbackFailedAfter(new UncategorizedSQLException("lock person", "select ...",
+                new SQLException("terminating connection due to administrator command", "57P01"))));
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
-        assertThat(fail("rollback-failed-after-a-bug").statusCode()).isEqualTo(500);
+        assertThat(failWith(rollbackFailedAfter(new IllegalStateException("a bug"))).statusCode()).isEqualTo(500);
     }
 
     @Test
     void aDatabaseGoneAtCommitIs503() {
-        HttpResponse<String> response = fail("commit-and-rollback-failed");
+        HttpResponse<String> response = failWith(new TransactionSystemException("JDBC rollback failed",
+                new SQLException("Connection is closed")));
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
     }
@@ -92,32 +83,42 @@ class ErrorHandlingTest extends WebhookServiceTest {
     @Test
     void aSuspendedWebhookIs503WithRetryAfter() throws Exception {
         // As an operator suspends a route in the console; shutdown answers the same while exchanges finish.
-        camelContext.getRouteController().suspendRoute("test-failing-webhook");
+        camelContext.getRouteController().suspendRoute("twilio-message-status");
         try {
-            HttpResponse<String> response = fail("bug");
+            HttpResponse<String> response = send();
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
         } finally {
-            camelContext.getRouteController().resumeRoute("test-failing-webhook");
+            camelContext.getRouteController().resumeRoute("twilio-message-status");
         }
-        assertThat(fail("bug").statusCode()).isEqualTo(500);
+        assertThat(send().statusCode()).isEqualTo(204);
     }
 
     @Test
     void valuesTheDatabaseRefusesAre400() {
-        HttpResponse<String> response = fail("unstorable");
+        HttpResponse<String> response = failWith(new DataIntegrityViolationException("insert failed",
+                new SQLException("invalid byte sequence for encoding \"UTF8\": 0x00", "22021")));
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).isEqualTo("{\"error\":\"request contains values that cannot be stored\"}");
     }
 
     @Test
     void anythingElseIs500WithoutInternals() {
-        HttpResponse<String> response = fail("bug");
+        HttpResponse<String> response = failWith(new IllegalStateException("a bug with a secret in it: s3cr3t"));
         assertThat(response.statusCode()).isEqualTo(500);
         assertThat(response.body()).isEqualTo("{\"error\":\"internal error\"}").doesNotContain("s3cr3t");
     }
 
-    private HttpResponse<String> fail(String failure) {
-        return http.post("/test/failing-webhook?failure=" + failure, "application/json", "{}", Map.of());
+    /** A correctly signed, new status callback whose insert fails with {@code failure}; nothing is written. */
+    private HttpResponse<String> failWith(Exception failure) {
+        insert.failNext(1, failure);
+        var before = db.snapshot();
+        HttpResponse<String> response = send();
+        assertThat(db.snapshot()).isEqualTo(before);
+        return response;
+    }
+
+    private HttpResponse<String> send() {
+        return twilio.post(TwilioRequests.MESSAGE_STATUS, TwilioRequests.statusCallback("SMerrors00001", "delivered"));
     }
 }

@@ -50,10 +50,6 @@ public final class S3CompatibleServer {
     }
 
     private static S3CompatibleServer start(String provider, Properties properties, int port) {
-        // The AWS SDK's default CRC checksums are not understood by s3proxy; R2 and s3proxy both take
-        // checksums only where the S3 API requires them.
-        System.setProperty("aws.requestChecksumCalculation", "when_required");
-        System.setProperty("aws.responseChecksumValidation", "when_required");
         BlobStoreContext context = ContextBuilder.newBuilder(provider)
                 .overrides(properties)
                 .build(BlobStoreContext.class);

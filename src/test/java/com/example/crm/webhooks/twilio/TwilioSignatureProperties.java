@@ -2,10 +2,8 @@ package com.example.crm.webhooks.twilio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.example.crm.webhooks.http.WebhookRequests;
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.twilio.security.RequestValidator;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +21,7 @@ class TwilioSignatureProperties {
     private static final String BASE = "https://crm.example.com";
     private static final String PATH = "/api/webhooks/twilio/message-status";
 
-    private final TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(new WebhookRequests(1_048_576, Duration.ofSeconds(30)), TOKEN, BASE);
+    private final TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, BASE);
 
     @Property(tries = 300)
     void acceptsEverySignatureTheSdkAccepts(

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.example.crm.webhooks.http.WebhookRejection;
-import com.example.crm.webhooks.http.WebhookRequests;
 import com.example.crm.webhooks.support.TwilioRequests;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -133,27 +131,26 @@ class TwilioSignatureVerifierTest {
 
     @Test
     void withoutAnAuthTokenOrAUsablePublicUrlNothingIsCheckedAndTheAnswerIs500() {
-        WebhookRequests requests = new WebhookRequests(1024, Duration.ofSeconds(30));
         for (TwilioSignatureVerifier notConfigured : List.of(
-                new TwilioSignatureVerifier(requests, "", "https://crm.example.com"),
-                new TwilioSignatureVerifier(requests, " ", "https://crm.example.com"),
-                new TwilioSignatureVerifier(requests, TOKEN, ""),
-                new TwilioSignatureVerifier(requests, TOKEN, "crm.example.com"),
-                new TwilioSignatureVerifier(requests, TOKEN, "ftp://crm.example.com"),
-                new TwilioSignatureVerifier(requests, TOKEN, "https://crm.example.com?x=1"),
-                new TwilioSignatureVerifier(requests, TOKEN, "https://exa mple.com"))) {
+                new TwilioSignatureVerifier("", "https://crm.example.com"),
+                new TwilioSignatureVerifier(" ", "https://crm.example.com"),
+                new TwilioSignatureVerifier(TOKEN, ""),
+                new TwilioSignatureVerifier(TOKEN, "crm.example.com"),
+                new TwilioSignatureVerifier(TOKEN, "ftp://crm.example.com"),
+                new TwilioSignatureVerifier(TOKEN, "https://crm.example.com?x=1"),
+                new TwilioSignatureVerifier(TOKEN, "https://exa mple.com"))) {
             assertThatThrownBy(() -> notConfigured.isValid(PATH, Map.of(), "x"))
                     .isInstanceOfSatisfying(WebhookRejection.class, rejection -> {
                         assertThat(rejection.getStatus()).isEqualTo(500);
                         assertThat(rejection.getMessage()).startsWith("Twilio webhooks are not configured: ");
                     });
         }
-        assertThatThrownBy(() -> new TwilioSignatureVerifier(requests, "", "").isValid(PATH, Map.of(), "x"))
+        assertThatThrownBy(() -> new TwilioSignatureVerifier("", "").isValid(PATH, Map.of(), "x"))
                 .hasMessage("Twilio webhooks are not configured: TWILIO_AUTH_TOKEN is not set, PUBLIC_BASE_URL is not set");
     }
 
     private static TwilioSignatureVerifier verifier(String publicBaseUrl) {
-        return new TwilioSignatureVerifier(new WebhookRequests(1_048_576, Duration.ofSeconds(30)), TOKEN, publicBaseUrl);
+        return new TwilioSignatureVerifier(TOKEN, publicBaseUrl);
     }
 
     private static Map<String, List<String>> multi(Map<String, String> params) {

@@ -1,6 +1,5 @@
-package com.example.crm.webhooks.storage;
+package com.example.crm.webhooks.images;
 
-import com.example.crm.webhooks.enrichment.EnrichmentSettings;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +9,9 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +28,7 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.util.Timeout;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -60,25 +62,36 @@ public class SafeImageFetcher {
     private final long maxBytes;
     private final CloseableHttpClient client;
 
-    public SafeImageFetcher(EnrichmentSettings settings) {
-        this.trustedHosts = settings.trustedHosts().stream()
+    /**
+     * @param trustedHosts   host names or IPs exempt from the address checks (local stand-ins only)
+     * @param maxBytes       largest image copied; reading stops past it
+     * @param timeout        connect and read timeout of a download
+     * @param maxConcurrency downloads that may run at once (the enrichment jobs running at once)
+     */
+    public SafeImageFetcher(@Value("${enrichment.trusted-hosts:}") List<String> trustedHosts,
+                            @Value("${enrichment.max-image-bytes}") long maxBytes,
+                            @Value("${enrichment.image-timeout}") Duration timeout,
+                            @Value("${enrichment.max-concurrency}") int maxConcurrency) {
+        this.trustedHosts = trustedHosts.stream()
+                .map(String::strip)
+                .filter(host -> !host.isEmpty())
                 .map(SafeImageFetcher::bareHost)
                 .collect(Collectors.toUnmodifiableSet());
-        this.maxBytes = settings.maxImageBytes();
-        Timeout timeout = Timeout.of(settings.imageTimeout());
+        this.maxBytes = maxBytes;
+        Timeout connectAndRead = Timeout.of(timeout);
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setDnsResolver(new CheckingDnsResolver())
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(timeout)
-                                .setSocketTimeout(timeout)
+                                .setConnectTimeout(connectAndRead)
+                                .setSocketTimeout(connectAndRead)
                                 .build())
-                        .setMaxConnTotal(Math.max(2, settings.maxConcurrency() * 2))
-                        .setMaxConnPerRoute(Math.max(2, settings.maxConcurrency()))
+                        .setMaxConnTotal(Math.max(2, maxConcurrency * 2))
+                        .setMaxConnPerRoute(Math.max(2, maxConcurrency))
                         .build())
                 .setDefaultRequestConfig(RequestConfig.custom()
-                        .setConnectionRequestTimeout(timeout)
-                        .setResponseTimeout(timeout)
+                        .setConnectionRequestTimeout(connectAndRead)
+                        .setResponseTimeout(connectAndRead)
                         .build())
                 .disableRedirectHandling()
                 .disableAutomaticRetries()

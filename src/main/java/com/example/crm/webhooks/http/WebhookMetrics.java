@@ -1,7 +1,6 @@
-package com.example.crm.webhooks.operations;
+package com.example.crm.webhooks.http;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.List;
@@ -14,27 +13,29 @@ import org.springframework.stereotype.Component;
  * The domain counters of the webhooks, scraped from /actuator/prometheus:
  * {@code webhooks_accepted_total{endpoint}} and {@code webhooks_rejected_total{endpoint,reason}}
  * (reason: signature, validation, unknown_entity, duplicate, not_configured, unavailable,
- * internal_error; a duplicate is a repeated delivery answered 2xx that changed nothing), and the
- * gauges {@code enrichment_jobs{state}} and {@code dead_letters_unreplayed}. The endpoint is the id
+ * internal_error; a duplicate is a repeated delivery answered 2xx that changed nothing). The endpoint is the id
  * of the route the request entered ({@code exchange.getFromRouteId()}). Meters are registered up
  * front and then looked up in a map, so counting costs no registry search on the request path.
  *
  * <p>Each call also records the outcome on the exchange ({@link #OUTCOME_PROPERTY}), which the
  * one log line per webhook ({@link WebhookOutcomeLog}) reports.
  *
- * <p>Routes call {@code accepted} once their data is committed, or {@code duplicate} when a
- * repeated delivery changed nothing; rejections are counted by the shared error handling.
+ * <p>Routes call {@link #stored} once their data is committed; rejections are counted by the
+ * shared error handling. It takes the exchange: it records the outcome on it for the log line
+ * (infrastructure, like the HTTP edge, rather than a domain step).
  */
 @Component("webhookMetrics")
 public class WebhookMetrics {
 
     /** Exchange property: accepted, duplicate, rejected or failed. */
     public static final String OUTCOME_PROPERTY = "webhookOutcome";
+    /** Header camel-sql leaves after an insert or update: the rows it wrote. */
+    static final String SQL_UPDATE_COUNT = "CamelSqlUpdateCount";
     /** Exchange property: the rejection reason, when the outcome is rejected. */
     public static final String REASON_PROPERTY = "webhookRejectionReason";
 
     /** The four webhooks' route ids: their series exist (at 0) from the start. */
-    static final List<String> WEBHOOK_ROUTES = List.of(
+    public static final List<String> WEBHOOK_ROUTES = List.of(
             "reversecontact-alert", "reversecontact-resolve", "twilio-inbound", "twilio-message-status");
 
     /** Why a webhook was refused (a rejection's status decides, see {@link #reasonFor(int)}), or that it was a repeat. */
@@ -50,18 +51,9 @@ public class WebhookMetrics {
     private final Map<String, Counter> accepted = new ConcurrentHashMap<>();
     private final Map<String, Map<Reason, Counter>> rejected = new ConcurrentHashMap<>();
 
-    public WebhookMetrics(MeterRegistry registry, OperationsCounts counts) {
+    public WebhookMetrics(MeterRegistry registry) {
         this.registry = registry;
         WEBHOOK_ROUTES.forEach(this::register);
-        for (String state : OperationsCounts.JOB_STATES) {
-            Gauge.builder("enrichment.jobs", counts, c -> c.jobs(state))
-                    .description("Enrichment jobs by state")
-                    .tag("state", state)
-                    .register(registry);
-        }
-        Gauge.builder("dead.letters.unreplayed", counts, OperationsCounts::unreplayedDeadLetters)
-                .description("Dead letters not replayed yet")
-                .register(registry);
     }
 
     /** The webhook's data is stored (call after the commit). */
@@ -73,13 +65,21 @@ public class WebhookMetrics {
     }
 
     /**
-     * The outcome of the write that just committed: {@code rowsWritten} 0 means a repeated delivery
-     * that changed nothing ({@link #duplicate}), anything else {@link #accepted}. Routes pass the
-     * count their store step returned as the body: {@code method: stored} (Camel binds the exchange
-     * by type and the body to the count).
+     * The outcome of the write that just committed, by the rows it wrote: none means a repeated
+     * delivery that changed nothing ({@link #duplicate}), any an {@link #accepted} one. The count is
+     * the body when the store step returned one (a Java store), else the {@code CamelSqlUpdateCount}
+     * a {@code sql:} insert or update left. Routes call it after their store step:
+     * {@code bean: {ref: webhookMetrics, method: stored}}.
      */
-    public void stored(Exchange exchange, int rowsWritten) {
-        if (rowsWritten > 0) {
+    public void stored(Exchange exchange) {
+        Object rows = exchange.getMessage().getBody();
+        if (!(rows instanceof Number)) {
+            rows = exchange.getMessage().getHeader(SQL_UPDATE_COUNT);
+        }
+        if (!(rows instanceof Number count)) {
+            throw new IllegalStateException("the store step of " + exchange.getFromRouteId() + " left no row count");
+        }
+        if (count.intValue() > 0) {
             accepted(exchange);
         } else {
             duplicate(exchange);

@@ -1,4 +1,4 @@
-package com.example.crm.webhooks.storage;
+package com.example.crm.webhooks.images;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.example.crm.webhooks.enrichment.EnrichmentSettings;
 import com.example.crm.webhooks.support.TestInfrastructure;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.io.IOException;
@@ -39,8 +38,8 @@ class SafeImageFetcherTest {
     @BeforeEach
     void fetchers() {
         server.resetAll();
-        trustingLoopback = new SafeImageFetcher(settings(List.of("127.0.0.1"), 64 * 1024));
-        trustingNothing = new SafeImageFetcher(settings(List.of(), 64 * 1024));
+        trustingLoopback = fetcher(List.of("127.0.0.1"), 64 * 1024);
+        trustingNothing = fetcher(List.of(), 64 * 1024);
     }
 
     @AfterEach
@@ -185,9 +184,8 @@ class SafeImageFetcherTest {
         server.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse().withStatus(302).withHeader("Location", location)));
     }
 
-    private static EnrichmentSettings settings(List<String> trustedHosts, long maxImageBytes) {
-        return new EnrichmentSettings(Duration.ofSeconds(1), 4, 2, Duration.ofMinutes(1), 6,
-                Duration.ofSeconds(1), 2, Duration.ofMinutes(1), trustedHosts, maxImageBytes, Duration.ofMillis(1000));
+    private static SafeImageFetcher fetcher(List<String> trustedHosts, long maxImageBytes) {
+        return new SafeImageFetcher(trustedHosts, maxImageBytes, Duration.ofMillis(1000), 2);
     }
 
     private static byte[] png() {

@@ -1,4 +1,4 @@
-package com.example.crm.webhooks.operations;
+package com.example.crm.webhooks.http;
 
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -15,15 +15,16 @@ import org.springframework.stereotype.Component;
  * {@code webhook route=twilio-inbound outcome=accepted status=200 id=SM123 ms=14}.
  * It names the route, the outcome (accepted, duplicate, rejected/&lt;reason&gt;, failed), the HTTP
  * status and the provider's id of what was delivered (MessageSid, subscriptionId, type:id), which
- * the step that reads the delivery gives through {@link #identify}. Never bodies,
- * headers or secrets; the id is cut short and stripped of control characters.
+ * a route names right after reading the delivery ({@code http.LogDeliveryId}), or a refusal names
+ * ({@code WebhookRejection.about}). Never bodies, headers or secrets; the id is cut short and
+ * stripped of control characters.
  * Camel adds EventNotifier beans to the context by itself.
  */
 @Component
 public class WebhookOutcomeLog extends EventNotifierSupport {
 
-    /** Exchange property that holds the provider's id of the delivery ({@link #identify}). */
-    static final String PROVIDER_ID_PROPERTY = "webhookProviderId";
+    /** Exchange property that holds the provider's id of the delivery ({@link #name}). */
+    static final String DELIVERY_ID_PROPERTY = "webhookDeliveryId";
 
     private static final Logger log = LoggerFactory.getLogger("webhooks");
     private static final int MAX_ID_LENGTH = 80;
@@ -42,13 +43,9 @@ public class WebhookOutcomeLog extends EventNotifierSupport {
         setIgnoreStepEvents(true);
     }
 
-    /**
-     * Names the delivery in its log line. Readers call it as soon as the id is known, so a later
-     * rejection is logged with it too. (A plain call: a {@code setProperty} with {@code ${body[...]}}
-     * builds a bean expression on every request, about 5% of a status callback's CPU.)
-     */
-    public static void identify(Exchange exchange, String providerId) {
-        exchange.setProperty(PROVIDER_ID_PROPERTY, providerId);
+    /** Names the delivery in its log line; a later refusal is logged with the name too. */
+    public static void name(Exchange exchange, String deliveryId) {
+        exchange.setProperty(DELIVERY_ID_PROPERTY, deliveryId);
     }
 
     @Override
@@ -65,7 +62,7 @@ public class WebhookOutcomeLog extends EventNotifierSupport {
         Exchange exchange = ((CamelEvent.ExchangeEvent) event).getExchange();
         long millis = exchange.getClock().elapsed();
         log.info(format(exchange.getFromRouteId(), outcome(exchange), status(exchange),
-                exchange.getProperty(PROVIDER_ID_PROPERTY, String.class), millis));
+                exchange.getProperty(DELIVERY_ID_PROPERTY, String.class), millis));
     }
 
     /** The log line; every value is one token, so the line stays parseable. */

@@ -1,4 +1,4 @@
-package com.example.crm.webhooks.enrichment;
+package com.example.crm.webhooks.reversecontact;
 
 /** Reverse Contact answered 2xx with something that is not a profile: retrying would not help. */
 public class MalformedProfileException extends RuntimeException {

@@ -1,20 +1,19 @@
-package com.example.crm.webhooks.enrichment;
+package com.example.crm.webhooks.reversecontact;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * What the enrichment route needs to talk to the Reverse Contact API (v2): whether a key is
- * configured, the request of a fetch, and the {@code data} of its answer. The HTTP call itself is a
- * named step of routes/enrichment.camel.yaml.
+ * What a route needs to call the Reverse Contact API (v2): whether a key is configured, the
+ * request of a profile fetch, and the {@code data} of its answer. The HTTP call itself is a named
+ * step of routes/enrichment.camel.yaml.
  */
 @Component("reverseContactApi")
 public class ReverseContactApi {
@@ -24,8 +23,8 @@ public class ReverseContactApi {
     private static final long MISSING_KEY_LOG_INTERVAL_NANOS = Duration.ofMinutes(5).toNanos();
 
     private final ObjectMapper objectMapper;
+    private final String apiKey;
     private final AtomicLong lastMissingKeyLog = new AtomicLong(System.nanoTime() - MISSING_KEY_LOG_INTERVAL_NANOS);
-    private volatile String apiKey;
 
     public ReverseContactApi(ObjectMapper objectMapper, @Value("${reversecontact.api-key:}") String apiKey) {
         this.objectMapper = objectMapper;
@@ -48,21 +47,14 @@ public class ReverseContactApi {
         return false;
     }
 
-    /**
-     * Makes the exchange the fetch request for its job: JSON body {@code {"url": ...}}, POST, bearer
-     * key, and nothing else. The route has removed every other header, so no inbound value reaches
-     * the call. Sets the property {@code fetchKind} (companies or persons) the route chooses the
-     * endpoint by.
-     */
-    public void prepareFetch(Exchange exchange) {
-        EnrichmentJob job = exchange.getProperty(EnrichmentJob.PROPERTY, EnrichmentJob.class);
-        var message = exchange.getMessage();
-        message.setHeader(Exchange.HTTP_METHOD, "POST");
-        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setHeader("Accept", "application/json");
-        message.setHeader("Authorization", "Bearer " + apiKey);
-        message.setBody(objectMapper.createObjectNode().put("url", job.linkedinUrl()).toString());
-        exchange.setProperty("fetchKind", job.type().fetchKind());
+    /** The Authorization header of every call: the key stays out of the route (and the console's view of it). */
+    public String authorization() {
+        return "Bearer " + apiKey;
+    }
+
+    /** The body of a fetch of the profile at {@code linkedinUrl}: {@code {"url": ...}}. */
+    public String fetchRequest(String linkedinUrl) {
+        return objectMapper.createObjectNode().put("url", linkedinUrl).toString();
     }
 
     /** The {@code data} object of a fetch answer; anything else is a malformed answer, not worth retrying. */
@@ -85,15 +77,6 @@ public class ReverseContactApi {
             throw new MalformedProfileException("Reverse Contact answered without a data object");
         }
         return data;
-    }
-
-    /** For tests that need the pipeline without a key; production sets the key through the environment. */
-    void setApiKeyForTests(String apiKey) {
-        this.apiKey = apiKey;
-    }
-
-    String apiKey() {
-        return apiKey;
     }
 
     private static String abbreviate(String text) {

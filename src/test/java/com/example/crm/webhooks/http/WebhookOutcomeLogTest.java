@@ -1,4 +1,4 @@
-package com.example.crm.webhooks.operations;
+package com.example.crm.webhooks.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package com.example.crm.webhooks.storage;
+package com.example.crm.webhooks.images;
 
 /**
  * An image the service will not copy: a URL that is not http(s), a host that resolves to a private,

@@ -1,0 +1,225 @@
+package com.example.crm.webhooks.enrichment;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The durable job queue behind enrichment: the one class that owns {@code enrichment_jobs} and
+ * {@code dead_letters}. The enrichment route (routes/enrichment.camel.yaml) claims, completes,
+ * reschedules and dead-letters jobs with its own {@code sql:} steps; this class gives those steps
+ * their values (this instance's lease, the backoff, the error text) and holds what operators do
+ * with the queue: list and replay dead letters, count jobs by state.
+ *
+ * <p>An instance claims due jobs under a lease with {@code FOR UPDATE SKIP LOCKED}, so any number
+ * of instances share the work; a job whose instance died is due again when its lease runs out.
+ * Every later write names the lease owner, so an instance whose lease was taken over changes nothing.
+ */
+@Component("enrichmentQueue")
+public class EnrichmentQueue {
+
+    /** Enrichment job states, for the gauges. */
+    public static final List<String> JOB_STATES = List.of("pending", "running", "done", "dead");
+
+    private static final Logger log = LoggerFactory.getLogger(EnrichmentQueue.class);
+    private static final int MAX_ERROR_LENGTH = 1000;
+
+    /** Marks the chosen open dead letters replayed and requeues their jobs; returns the dead letters' ids. */
+    private static final String REPLAY = """
+            with replayed as (
+                update dead_letters set replayed_at = now()
+                where replayed_at is null %s
+                returning id, job_id
+            ), requeued as (
+                update enrichment_jobs job
+                set state = 'pending', attempts = 0, next_attempt_at = now(), lease_owner = null,
+                    lease_until = null, finished_at = null, updated_at = now()
+                from replayed
+                where job.id = replayed.job_id
+                  and job.state not in ('pending', 'running')
+                  and not exists (select 1 from enrichment_jobs open
+                                  where open.entity_type = job.entity_type and open.entity_id = job.entity_id
+                                    and open.linkedin_url = job.linkedin_url and open.state in ('pending', 'running'))
+                returning job.id
+            )
+            select id from replayed order by id
+            """;
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final EnrichmentSettings settings;
+    private final String leaseOwner = instanceName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+
+    public EnrichmentQueue(NamedParameterJdbcTemplate jdbc, EnrichmentSettings settings) {
+        this.jdbc = jdbc;
+        this.settings = settings;
+    }
+
+    /** What the claim step asks for: this instance's lease, its length, and up to a batch of jobs. */
+    public Map<String, Object> claimParameters() {
+        return Map.of("leaseOwner", leaseOwner, "leaseMillis", settings.lease().toMillis(), "batchSize", settings.batchSize());
+    }
+
+    /**
+     * A job that failed for a reason that may pass (429, 5xx, timeout, connection error, after the
+     * route's quick redeliveries): the parameters of its reschedule, due again after the backoff, or
+     * after the Retry-After Reverse Contact asked for when that is longer.
+     */
+    public Map<String, Object> retry(Map<String, Object> job, Throwable failure) {
+        int attempts = ((Number) job.get("attempts")).intValue();
+        Duration delay = settings.backoffAfter(attempts);
+        Duration retryAfter = retryAfter(failure);
+        if (retryAfter != null && retryAfter.compareTo(delay) > 0) {
+            delay = retryAfter.compareTo(settings.retryMaxDelay()) > 0 ? settings.retryMaxDelay() : retryAfter;
+        }
+        String error = describe(failure);
+        log.info("Enrichment job {} ({} {}) failed on attempt {}, retrying in {}: {}",
+                job.get("id"), job.get("entity_type"), job.get("entity_id"), attempts, delay, error);
+        Map<String, Object> reschedule = ownedJob(job);
+        reschedule.put("delayMillis", delay.toMillis());
+        reschedule.put("error", error);
+        return reschedule;
+    }
+
+    /** A job that failed for good (a failure retrying cannot fix, or its last attempt): the parameters of its dead letter. */
+    public Map<String, Object> deadLetter(Map<String, Object> job, Throwable failure) {
+        String error = describe(failure);
+        log.warn("Enrichment job {} ({} {}) dead-lettered after {} attempt(s): {}",
+                job.get("id"), job.get("entity_type"), job.get("entity_id"), job.get("attempts"), error);
+        Map<String, Object> dead = ownedJob(job);
+        dead.put("error", error);
+        return dead;
+    }
+
+    private static Map<String, Object> ownedJob(Map<String, Object> job) {
+        Map<String, Object> owned = new HashMap<>();
+        owned.put("jobId", job.get("id"));
+        owned.put("leaseOwner", job.get("lease_owner"));
+        return owned;
+    }
+
+    /** One dead letter as an operator sees it (the stored headers stay out: they may carry credentials). */
+    public record DeadLetter(String id, String routeId, String jobId, String payload, String error,
+                             Instant failedAt, Instant replayedAt) {
+    }
+
+    /** Dead letters, newest first; {@code includeReplayed} false lists only the open ones. */
+    public List<DeadLetter> deadLetters(int limit, int offset, boolean includeReplayed) {
+        return jdbc.query("""
+                select id, route_id, job_id, payload::text as payload, error, failed_at, replayed_at
+                from dead_letters
+                where :includeReplayed or replayed_at is null
+                order by failed_at desc, id
+                limit :limit offset :offset
+                """, new MapSqlParameterSource(Map.of("includeReplayed", includeReplayed, "limit", limit, "offset", offset)),
+                (rs, row) -> new DeadLetter(rs.getString("id"), rs.getString("route_id"), rs.getString("job_id"),
+                        rs.getString("payload"), rs.getString("error"), instant(rs.getTimestamp("failed_at")),
+                        instant(rs.getTimestamp("replayed_at"))));
+    }
+
+    /** Dead letters not replayed yet. */
+    public long openDeadLetters() {
+        Long open = jdbc.getJdbcTemplate().queryForObject("select count(*) from dead_letters where replayed_at is null", Long.class);
+        return open == null ? 0 : open;
+    }
+
+    /**
+     * Replays one dead letter, or every open one when {@code id} is null: its job goes back to the
+     * queue (pending, no attempts, due now) and {@code replayed_at} records it, in one statement. A
+     * dead letter is replayed at most once: replaying it again, or two operators at once, changes
+     * nothing (the row lock and {@code replayed_at is null} decide). A job already queued again for
+     * the same entity and URL is left alone; its dead letter still counts as replayed, because that
+     * job does the work. Returns the ids of the dead letters replayed.
+     */
+    @Transactional
+    public List<String> replay(String id) {
+        return id == null
+                ? jdbc.queryForList(REPLAY.formatted(""), Map.of(), String.class)
+                : jdbc.queryForList(REPLAY.formatted("and id = :id"), Map.of("id", id), String.class);
+    }
+
+    /** Jobs by state and the open dead letters (under {@code deadLetterKey}), in one round trip. */
+    public Map<String, Long> counts(String deadLetterKey) {
+        Map<String, Long> result = new HashMap<>();
+        jdbc.query("""
+                select state, count(*) from enrichment_jobs group by state
+                union all
+                select :deadLetters, count(*) from dead_letters where replayed_at is null
+                """, Map.of("deadLetters", deadLetterKey), rs -> {
+            result.put(rs.getString(1), rs.getLong(2));
+        });
+        return result;
+    }
+
+    /** Retry-After of a 429 or 503, in seconds or as an HTTP date; null when absent or unreadable. */
+    static Duration retryAfter(Throwable failure) {
+        if (!(failure instanceof HttpOperationFailedException http) || http.getResponseHeaders() == null) {
+            return null;
+        }
+        String value = null;
+        for (Map.Entry<String, String> header : http.getResponseHeaders().entrySet()) {
+            if ("Retry-After".equalsIgnoreCase(header.getKey())) {
+                value = header.getValue();
+            }
+        }
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            return seconds < 0 ? null : Duration.ofSeconds(seconds);
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration until = Duration.between(ZonedDateTime.now(),
+                        ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                return until.isNegative() ? Duration.ZERO : until;
+            } catch (DateTimeParseException unreadable) {
+                return null;
+            }
+        }
+    }
+
+    /** A short error text for last_error and dead_letters: status and endpoint, never headers or keys. */
+    static String describe(Throwable failure) {
+        if (failure == null) {
+            return "unknown failure";
+        }
+        String text;
+        if (failure instanceof HttpOperationFailedException http) {
+            String uri = http.getUri() == null ? "" : http.getUri().replaceFirst("\\?.*$", "");
+            String body = http.getResponseBody() == null ? "" : http.getResponseBody().strip();
+            text = "HTTP " + http.getStatusCode() + " from " + uri + (body.isEmpty() ? "" : ": " + body);
+        } else {
+            text = failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
+        }
+        return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH) + "...";
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    private static String instanceName() {
+        try {
+            return InetAddress.getLocalHost().getHostName() + "-" + ManagementFactory.getRuntimeMXBean().getPid();
+        } catch (UnknownHostException | RuntimeException e) {
+            return "instance-" + ProcessHandle.current().pid();
+        }
+    }
+}

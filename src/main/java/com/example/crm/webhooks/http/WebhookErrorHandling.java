@@ -1,0 +1,63 @@
+package com.example.crm.webhooks.http;
+
+import com.example.crm.webhooks.database.DatabaseFailures;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.springframework.stereotype.Component;
+
+/**
+ * The error handling every webhook route opts into ({@code routeConfigurationId: webhook-errors}).
+ * Promise to callers: a bad request gets a 4xx and {@code {"error": "..."}}, and nothing is
+ * written; a database we cannot reach gets 503 with Retry-After; values the database refuses to
+ * store get 400; anything else gets 500 without internals. Routes throw {@link WebhookRejection}
+ * for a 4xx. Camel takes the first clause whose exception type and {@code onWhen} match.
+ *
+ * <p>Java rather than YAML: the predicates that tell database failures apart are Java
+ * ({@link DatabaseFailures}), and here they read as what they are. A webhook's sub-routes
+ * ({@code direct:store-*}) have no error handler of their own: their failures come back to the
+ * webhook route, and this configuration answers them.
+ */
+@Component
+public class WebhookErrorHandling extends RouteConfigurationBuilder {
+
+    public static final String ID = "webhook-errors";
+
+    private final ErrorResponses errorResponses;
+
+    public WebhookErrorHandling(ErrorResponses errorResponses) {
+        this.errorResponses = errorResponses;
+    }
+
+    @Override
+    public void configuration() {
+        routeConfiguration(ID).description("Maps webhook failures to the spec's status codes and JSON error bodies")
+                // 400, 403, 404, 408, 413, 415, and 500 "not configured": the status travels with the exception.
+                .onException(WebhookRejection.class).id("on-webhook-rejected")
+                    .handled(true)
+                    .process(errorResponses::rejection).id("render-rejection")
+                .end()
+                // The database is down or restarting: the caller comes back later (the public port adds
+                // Retry-After to every 503: PublicHttpServer).
+                .onException(Exception.class).id("on-database-unavailable")
+                    .onWhen(exchange -> DatabaseFailures.isUnavailable(caught(exchange)))
+                    .handled(true)
+                    .process(errorResponses::databaseUnavailable).id("render-database-unavailable")
+                .end()
+                // Values PostgreSQL will not store (NUL in text, say): the caller's input, so a 400.
+                .onException(Exception.class).id("on-unstorable-data")
+                    .onWhen(exchange -> DatabaseFailures.isRefusedValue(caught(exchange)))
+                    .handled(true)
+                    .process(errorResponses::unstorableData).id("render-unstorable-data")
+                .end()
+                .onException(Exception.class).id("on-unexpected-error")
+                    .handled(true)
+                    .process(errorResponses::internalError).id("render-internal-error")
+                .end();
+    }
+
+    /** The failure being handled: still on the exchange while Camel picks a clause, caught once it runs one. */
+    private static Throwable caught(Exchange exchange) {
+        Throwable failure = exchange.getException();
+        return failure != null ? failure : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    }
+}
