@@ -26,7 +26,8 @@ import org.springframework.transaction.annotation.Transactional;
  * {@code dead_letters}. The enrichment route (routes/enrichment.camel.yaml) claims, completes,
  * reschedules and dead-letters jobs with its own {@code sql:} steps; this class gives those steps
  * their values (this instance's lease, the backoff, the error text) and holds what operators do
- * with the queue: list and replay dead letters, count jobs by state.
+ * with the queue: list and replay dead letters, count jobs by state. (Dead letters of deliveries
+ * from the intake spool share the table; routes/intake.camel.yaml writes and replays them.)
  *
  * <p>An instance claims due jobs under a lease with {@code FOR UPDATE SKIP LOCKED}, so any number
  * of instances share the work; a job whose instance died is due again when its lease runs out.
@@ -45,7 +46,7 @@ public class EnrichmentQueue {
     private static final String REPLAY = """
             with replayed as (
                 update dead_letters set replayed_at = now()
-                where replayed_at is null %s
+                where replayed_at is null and job_id is not null %s
                 returning id, job_id
             ), requeued as (
                 update enrichment_jobs job
@@ -114,23 +115,32 @@ public class EnrichmentQueue {
         return owned;
     }
 
-    /** One dead letter as an operator sees it (the stored headers stay out: they may carry credentials). */
-    public record DeadLetter(String id, String routeId, String jobId, String payload, String error,
+    /**
+     * One dead letter as an operator sees it: an enrichment job's ({@code jobId}) or a spooled
+     * delivery's ({@code deliveryId}). The stored headers stay out: they may carry credentials.
+     */
+    public record DeadLetter(String id, String routeId, String jobId, String deliveryId, String payload, String error,
                              Instant failedAt, Instant replayedAt) {
     }
 
     /** Dead letters, newest first; {@code includeReplayed} false lists only the open ones. */
     public List<DeadLetter> deadLetters(int limit, int offset, boolean includeReplayed) {
         return jdbc.query("""
-                select id, route_id, job_id, payload::text as payload, error, failed_at, replayed_at
+                select id, route_id, job_id, delivery_id, payload::text as payload, error, failed_at, replayed_at
                 from dead_letters
                 where :includeReplayed or replayed_at is null
                 order by failed_at desc, id
                 limit :limit offset :offset
                 """, new MapSqlParameterSource(Map.of("includeReplayed", includeReplayed, "limit", limit, "offset", offset)),
                 (rs, row) -> new DeadLetter(rs.getString("id"), rs.getString("route_id"), rs.getString("job_id"),
-                        rs.getString("payload"), rs.getString("error"), instant(rs.getTimestamp("failed_at")),
+                        rs.getString("delivery_id"), rs.getString("payload"), rs.getString("error"), instant(rs.getTimestamp("failed_at")),
                         instant(rs.getTimestamp("replayed_at"))));
+    }
+
+    /** The open dead letters of deliveries from the intake spool, oldest first (their replay is a route's). */
+    public List<String> openSpooledDeadLetters() {
+        return jdbc.getJdbcTemplate().queryForList(
+                "select id from dead_letters where replayed_at is null and delivery_id is not null order by failed_at", String.class);
     }
 
     /** Dead letters not replayed yet. */

@@ -2,6 +2,8 @@ package com.example.crm.webhooks.http;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +40,11 @@ public record WebhookDelivery(String route, String pathAndQuery, Map<String, Str
     /** The body as UTF-8 text (what both providers send). */
     public String bodyText() {
         return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** When the service received it, for a timestamptz column. */
+    public OffsetDateTime receivedAtUtc() {
+        return receivedAt.atOffset(ZoneOffset.UTC);
     }
 
     /** The raw query string, without the {@code ?}, or null when there is none. */

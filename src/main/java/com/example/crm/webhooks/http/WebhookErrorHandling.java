@@ -1,7 +1,6 @@
 package com.example.crm.webhooks.http;
 
-import com.example.crm.webhooks.database.DatabaseFailures;
-import org.apache.camel.Exchange;
+import com.example.crm.webhooks.database.DatabaseFailurePredicates;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.springframework.stereotype.Component;
 
@@ -9,11 +8,13 @@ import org.springframework.stereotype.Component;
  * The error handling every webhook route opts into ({@code routeConfigurationId: webhook-errors}).
  * Promise to callers: a bad request gets a 4xx and {@code {"error": "..."}}, and nothing is
  * written; a database we cannot reach gets 503 with Retry-After; values the database refuses to
- * store get 400; anything else gets 500 without internals. Routes throw {@link WebhookRejection}
+ * store get 400; anything else gets 500 without internals. (A route keeps a delivery the
+ * database cannot take in the intake spool itself, around its store step, and answers as on
+ * success: only a delivery no spool could take reaches this configuration as a 503.) Routes throw {@link WebhookRejection}
  * for a 4xx. Camel takes the first clause whose exception type and {@code onWhen} match.
  *
  * <p>Java rather than YAML: the predicates that tell database failures apart are Java
- * ({@link DatabaseFailures}), and here they read as what they are. A webhook's sub-routes
+ * ({@code database.DatabaseFailures}), and here they read as what they are. A webhook's sub-routes
  * ({@code direct:store-*}) have no error handler of their own: their failures come back to the
  * webhook route, and this configuration answers them.
  */
@@ -36,16 +37,22 @@ public class WebhookErrorHandling extends RouteConfigurationBuilder {
                     .handled(true)
                     .process(errorResponses::rejection).id("render-rejection")
                 .end()
-                // The database is down or restarting: the caller comes back later (the public port adds
-                // Retry-After to every 503: PublicHttpServer).
+                // The database could not take the delivery and neither could the intake spool (R2, the
+                // spool directory): the one answer left that loses nothing is 503.
+                .onException(SpoolUnavailableException.class).id("on-spool-unavailable")
+                    .handled(true)
+                    .process(errorResponses::databaseUnavailable).id("render-spool-unavailable")
+                .end()
+                // The database is down or restarting outside the store step a route spools around: the
+                // caller comes back later (the public port adds Retry-After to every 503: PublicHttpServer).
                 .onException(Exception.class).id("on-database-unavailable")
-                    .onWhen(exchange -> DatabaseFailures.isUnavailable(caught(exchange)))
+                    .onWhen(DatabaseFailurePredicates.UNAVAILABLE)
                     .handled(true)
                     .process(errorResponses::databaseUnavailable).id("render-database-unavailable")
                 .end()
                 // Values PostgreSQL will not store (NUL in text, say): the caller's input, so a 400.
                 .onException(Exception.class).id("on-unstorable-data")
-                    .onWhen(exchange -> DatabaseFailures.isRefusedValue(caught(exchange)))
+                    .onWhen(DatabaseFailurePredicates.REFUSED_VALUES)
                     .handled(true)
                     .process(errorResponses::unstorableData).id("render-unstorable-data")
                 .end()
@@ -53,11 +60,5 @@ public class WebhookErrorHandling extends RouteConfigurationBuilder {
                     .handled(true)
                     .process(errorResponses::internalError).id("render-internal-error")
                 .end();
-    }
-
-    /** The failure being handled: still on the exchange while Camel picks a clause, caught once it runs one. */
-    private static Throwable caught(Exchange exchange) {
-        Throwable failure = exchange.getException();
-        return failure != null ? failure : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
     }
 }

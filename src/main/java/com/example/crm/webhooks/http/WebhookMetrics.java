@@ -27,8 +27,15 @@ import org.springframework.stereotype.Component;
 @Component("webhookMetrics")
 public class WebhookMetrics {
 
-    /** Exchange property: accepted, duplicate, rejected or failed. */
+    /** Exchange property: accepted, duplicate, spooled, rejected or failed. */
     public static final String OUTCOME_PROPERTY = "webhookOutcome";
+    /**
+     * Exchange property: the webhook route a delivery came in on, when it is applied elsewhere (from
+     * the intake spool); else the route the exchange entered is the webhook's.
+     */
+    public static final String ROUTE_PROPERTY = "webhookRoute";
+    /** Where a delivery the database could not take was kept. */
+    public static final List<String> SPOOLS = List.of("r2", "directory");
     /** Header camel-sql leaves after an insert or update: the rows it wrote. */
     static final String SQL_UPDATE_COUNT = "CamelSqlUpdateCount";
     /** Exchange property: the rejection reason, when the outcome is rejected. */
@@ -50,6 +57,7 @@ public class WebhookMetrics {
     private final MeterRegistry registry;
     private final Map<String, Counter> accepted = new ConcurrentHashMap<>();
     private final Map<String, Map<Reason, Counter>> rejected = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Counter>> spooled = new ConcurrentHashMap<>();
 
     public WebhookMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -84,6 +92,22 @@ public class WebhookMetrics {
         } else {
             duplicate(exchange);
         }
+    }
+
+    /**
+     * The database could not take the delivery and it is kept in the intake spool ({@code spool}: r2
+     * or directory), to be applied when the database answers: answered as on success, counted in
+     * {@code intake_spooled_total{endpoint,spool}}, logged as spooled.
+     */
+    public void spooled(Exchange exchange, String spool) {
+        String endpoint = endpoint(exchange);
+        Map<String, Counter> bySpool = spooled.get(endpoint);
+        if (bySpool == null) {
+            register(endpoint);
+            bySpool = spooled.get(endpoint);
+        }
+        bySpool.get(spool).increment();
+        exchange.setProperty(OUTCOME_PROPERTY, "spooled");
     }
 
     /** A repeated delivery that changed nothing (answered like the first one, counted as rejected/duplicate). */
@@ -124,6 +148,10 @@ public class WebhookMetrics {
     }
 
     private static String endpoint(Exchange exchange) {
+        String webhook = exchange.getProperty(ROUTE_PROPERTY, String.class);
+        if (webhook != null) {
+            return webhook;
+        }
         String routeId = exchange.getFromRouteId();
         return routeId == null ? "unknown" : routeId;
     }
@@ -141,6 +169,13 @@ public class WebhookMetrics {
                     .register(registry));
         }
         rejected.put(endpoint, byReason);
+        Map<String, Counter> bySpool = new ConcurrentHashMap<>();
+        for (String spool : SPOOLS) {
+            bySpool.put(spool, Counter.builder("intake.spooled")
+                    .description("Deliveries kept in the intake spool while the database could not take them")
+                    .tag("endpoint", endpoint).tag("spool", spool).register(registry));
+        }
+        spooled.put(endpoint, bySpool);
         Counter counter = Counter.builder("webhooks.accepted")
                 .description("Webhooks stored").tag("endpoint", endpoint).register(registry);
         accepted.put(endpoint, counter);

@@ -40,8 +40,8 @@ public class ProfileChangeAlertReader {
 
     /**
      * The alert: {@code subscriptionId} (also the delivery's id), {@code payload} (the body as
-     * received, JSON text, stored so nothing is lost) and {@code person} ({@code data.person} as an
-     * object node, or null when the alert carries none). 400 unless the body is a JSON object with a
+     * received, JSON text, stored so nothing is lost), {@code person} ({@code data.person} as an
+     * object node, or null when the alert carries none) and {@code receivedAt}. 400 unless the body is a JSON object with a
      * subscriptionId.
      */
     public Map<String, Object> read(WebhookDelivery delivery) {
@@ -58,6 +58,7 @@ public class ProfileChangeAlertReader {
         fields.put(LogDeliveryId.KEY, subscriptionId.asText());
         fields.put("subscriptionId", subscriptionId.asText());
         fields.put("payload", payload);
+        fields.put("receivedAt", delivery.receivedAtUtc());
         try {
             fields.put("person", person(alert));
         } catch (WebhookRejection refused) {

@@ -30,7 +30,7 @@ public class ResolveCallbacks {
 
     /**
      * {@code entityType} (company, contact or person), {@code entityId}, the normalised
-     * {@code linkedinUrl}, and {@code type:id} as the delivery's id; or a 400 naming what is wrong.
+     * {@code linkedinUrl}, {@code receivedAt}, and {@code type:id} as the delivery's id; or a 400 naming what is wrong.
      * Query parameters are read from the raw query, not from Camel's header copies, which a field of
      * the same name could stand in for.
      */
@@ -56,6 +56,7 @@ public class ResolveCallbacks {
         callback.put("entityType", type.code());
         callback.put("entityId", id);
         callback.put("linkedinUrl", url);
+        callback.put("receivedAt", delivery.receivedAtUtc());
         return callback;
     }
 

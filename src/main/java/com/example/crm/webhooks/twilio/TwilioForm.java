@@ -1,6 +1,11 @@
 package com.example.crm.webhooks.twilio;
 
+import com.example.crm.webhooks.http.FormParameters;
+import com.example.crm.webhooks.http.WebhookDelivery;
 import com.example.crm.webhooks.http.WebhookRejection;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,12 +14,25 @@ import java.util.Optional;
 
 /**
  * The form parameters of a Twilio request body whose signature checked out, as received: decoded,
- * in arrival order, repeated names kept.
+ * in arrival order, repeated names kept; and when the service received it.
  */
-public record TwilioForm(Map<String, List<String>> parameters) {
+public record TwilioForm(Map<String, List<String>> parameters, Instant receivedAt) {
 
     public TwilioForm {
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    }
+
+    /**
+     * The form of a delivery whose signature was checked when it came (one applied from the intake
+     * spool: its auth token may have been rotated since).
+     */
+    public static TwilioForm of(WebhookDelivery delivery) {
+        return new TwilioForm(FormParameters.ofBody(delivery.bodyText()), delivery.receivedAt());
+    }
+
+    /** When the service received it, for a timestamptz column. */
+    public OffsetDateTime receivedAtUtc() {
+        return receivedAt.atOffset(ZoneOffset.UTC);
     }
 
     /** The first value of {@code name}, if the field was sent. */

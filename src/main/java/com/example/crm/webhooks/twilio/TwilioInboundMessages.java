@@ -77,6 +77,7 @@ public class TwilioInboundMessages {
         message.put("numMedia", numMedia(form, media.size()));
         message.put("media", objectMapper.writeValueAsString(media));
         message.put("senderDigitForms", contactPhoneMatcher.digitForms(fromNumber));
+        message.put("receivedAt", form.receivedAtUtc());
         message.put("contactId", null);
         return message;
     }

@@ -93,7 +93,7 @@ public class TwilioSignatureVerifier {
         if (!isValid(delivery.pathAndQuery(), parameters, signature)) {
             throw WebhookRejection.forbidden("invalid " + SIGNATURE_HEADER);
         }
-        return new TwilioForm(parameters);
+        return new TwilioForm(parameters, delivery.receivedAt());
     }
 
     /** Whether {@code signature} signs this path and query under the public base URL, with these body parameters. */

@@ -23,8 +23,8 @@ public class TwilioStatusCallbacks {
     }
 
     /**
-     * {@code messageSid}, {@code status}, {@code errorCode} (null when absent), {@code payload}, and the
-     * MessageSid again as the delivery's id. 400 when MessageSid or MessageStatus is missing.
+     * {@code messageSid}, {@code status}, {@code errorCode} (null when absent), {@code payload},
+     * {@code receivedAt}, and the MessageSid again as the delivery's id. 400 when MessageSid or MessageStatus is missing.
      */
     public Map<String, Object> read(TwilioForm form) throws JsonProcessingException {
         String messageSid = form.required("MessageSid");
@@ -38,6 +38,7 @@ public class TwilioStatusCallbacks {
         }
         callback.put("errorCode", form.nonBlank("ErrorCode").orElse(null));
         callback.put("payload", objectMapper.writeValueAsString(form.asPayload()));
+        callback.put("receivedAt", form.receivedAtUtc());
         return callback;
     }
 }

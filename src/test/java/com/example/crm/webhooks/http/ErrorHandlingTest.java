@@ -1,11 +1,14 @@
 package com.example.crm.webhooks.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.example.crm.webhooks.support.FaultInjection;
+import com.example.crm.webhooks.support.TestInfrastructure;
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +23,8 @@ import org.springframework.transaction.TransactionSystemException;
  * The shared error handling (WebhookErrorHandling) turns each kind of failure into the spec's
  * status and JSON body. The failures are provoked where they happen in production, at the
  * status callback's insert step ({@code to-postgres-insert-status-event}, through AdviceWith), on
- * a correctly signed callback; each leaves the data as it was.
+ * a correctly signed callback. A database that cannot take it keeps the callback in the intake
+ * spool and answers as stored; every refusal leaves the data as it was.
  */
 class ErrorHandlingTest extends WebhookServiceTest {
 
@@ -47,12 +51,9 @@ class ErrorHandlingTest extends WebhookServiceTest {
     }
 
     @Test
-    void anUnreachableDatabaseIs503WithRetryAfter() {
-        HttpResponse<String> response = failWith(new CannotGetJdbcConnectionException("no connection",
+    void anUnreachableDatabaseKeepsTheDeliveryInTheSpoolAndAnswersAsStored() {
+        assertSpooledAndAppliedLater(new CannotGetJdbcConnectionException("no connection",
                 new SQLTransientConnectionException("pool timed out")));
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
-        assertThat(response.body()).isEqualTo("{\"error\":\"database unavailable, retry later\"}");
     }
 
     /** As TransactionTemplate throws when the rollback after {@code failure} fails on a connection the pool closed. */
@@ -64,20 +65,34 @@ class ErrorHandlingTest extends WebhookServiceTest {
     }
 
     @Test
-    void aDatabaseGoneMidTransactionIs503EvenThoughItsRollbackFailed() {
-        HttpResponse<String> response = failWith(rollbackFailedAfter(new UncategorizedSQLException("lock person", "select ...",
+    void aDatabaseGoneMidTransactionCountsAsUnreachableEvenThoughItsRollbackFailed() {
+        assertSpooledAndAppliedLater(rollbackFailedAfter(new UncategorizedSQLException("lock person", "select ...",
                 new SQLException("terminating connection due to administrator command", "57P01"))));
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
         assertThat(failWith(rollbackFailedAfter(new IllegalStateException("a bug"))).statusCode()).isEqualTo(500);
     }
 
     @Test
-    void aDatabaseGoneAtCommitIs503() {
-        HttpResponse<String> response = failWith(new TransactionSystemException("JDBC rollback failed",
-                new SQLException("Connection is closed")));
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
+    void aDatabaseGoneAtCommitCountsAsUnreachable() {
+        assertSpooledAndAppliedLater(new TransactionSystemException("JDBC rollback failed", new SQLException("Connection is closed")));
+    }
+
+    @Test
+    void whenNoSpoolTakesTheDeliveryEitherItIs503WithRetryAfter() {
+        FaultInjection r2 = FaultInjection.before(camelContext, "spool-delivery", "to-r2-spool-delivery");
+        FaultInjection directory = FaultInjection.before(camelContext, "spool-delivery", "to-directory-spool-delivery");
+        r2.failNext(1, new IllegalStateException("R2 is down"));
+        directory.failNext(1, new java.io.IOException("No space left on device"));
+        try {
+            HttpResponse<String> response = failWith(new CannotGetJdbcConnectionException("no connection",
+                    new SQLTransientConnectionException("pool timed out")));
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
+            assertThat(response.body()).isEqualTo("{\"error\":\"database unavailable, retry later\"}");
+            assertThat(TestInfrastructure.s3().keys(TestInfrastructure.BUCKET, "intake/")).isEmpty();
+        } finally {
+            r2.disarm();
+            directory.disarm();
+        }
     }
 
     @Test
@@ -107,6 +122,15 @@ class ErrorHandlingTest extends WebhookServiceTest {
         HttpResponse<String> response = failWith(new IllegalStateException("a bug with a secret in it: s3cr3t"));
         assertThat(response.statusCode()).isEqualTo(500);
         assertThat(response.body()).isEqualTo("{\"error\":\"internal error\"}").doesNotContain("s3cr3t");
+    }
+
+    /** Answered as stored while the insert fails once; applied from the spool a moment later, once. */
+    private void assertSpooledAndAppliedLater(Exception failure) {
+        insert.failNext(1, failure);
+        HttpResponse<String> response = send();
+        assertThat(response.statusCode()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.count("message_status_events") == 1
+                && TestInfrastructure.s3().keys(TestInfrastructure.BUCKET, "intake/").isEmpty());
     }
 
     /** A correctly signed, new status callback whose insert fails with {@code failure}; nothing is written. */

@@ -1,12 +1,15 @@
 package com.example.crm.webhooks.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.example.crm.webhooks.support.FaultInjection;
 import com.example.crm.webhooks.support.ManagementClient;
+import com.example.crm.webhooks.support.TestInfrastructure;
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,17 +77,35 @@ public class WebhookMetricsTest extends WebhookServiceTest {
     @Test
     void serverSideFailuresAreCountedApartFromTheCallersMistakes() {
         double notConfigured = rejected("not_configured");
+        double spooledInR2 = value(scrape(), "intake_spooled_total", "endpoint=\"" + ROUTE + "\",spool=\"r2\"");
         double unavailable = rejected("unavailable");
         double internalError = rejected("internal_error");
 
         insert.failNext(1, WebhookRejection.notConfigured("Twilio is not configured"));
         assertThat(callback("SMmetrics11").statusCode()).isEqualTo(500);
+        // The database cannot take it: kept in the spool, answered as stored.
         insert.failNext(1, new CannotGetJdbcConnectionException("no connection", new SQLTransientConnectionException("pool timed out")));
-        assertThat(callback("SMmetrics12").statusCode()).isEqualTo(503);
+        assertThat(callback("SMmetrics12").statusCode()).isEqualTo(204);
+        // Applied from the spool through the same insert step, before the next fault is armed there.
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestInfrastructure.s3().keys(TestInfrastructure.BUCKET, "intake/").isEmpty()
+                && db.count("message_status_events") == 1);
+        // ...and when no spool can take it either: 503.
+        FaultInjection r2 = FaultInjection.before(camelContext, "spool-delivery", "to-r2-spool-delivery");
+        FaultInjection directory = FaultInjection.before(camelContext, "spool-delivery", "to-directory-spool-delivery");
+        try {
+            r2.failNext(1, new IllegalStateException("R2 is down"));
+            directory.failNext(1, new IllegalStateException("the disk is full"));
+            insert.failNext(1, new CannotGetJdbcConnectionException("no connection", new SQLTransientConnectionException("pool timed out")));
+            assertThat(callback("SMmetrics13").statusCode()).isEqualTo(503);
+        } finally {
+            r2.disarm();
+            directory.disarm();
+        }
         insert.failNext(1, new IllegalStateException("a bug"));
-        assertThat(callback("SMmetrics13").statusCode()).isEqualTo(500);
+        assertThat(callback("SMmetrics14").statusCode()).isEqualTo(500);
 
         assertThat(rejected("not_configured")).isEqualTo(notConfigured + 1);
+        assertThat(value(scrape(), "intake_spooled_total", "endpoint=\"" + ROUTE + "\",spool=\"r2\"")).isEqualTo(spooledInR2 + 1);
         assertThat(rejected("unavailable")).isEqualTo(unavailable + 1);
         assertThat(rejected("internal_error")).isEqualTo(internalError + 1);
     }

@@ -54,6 +54,7 @@ class ProductionDefaultsTest {
                         "--r2.access-key-id=" + S3CompatibleServer.ACCESS_KEY_ID,
                         "--r2.secret-access-key=" + S3CompatibleServer.SECRET_ACCESS_KEY,
                         "--reversecontact.base-url=" + TestInfrastructure.thirdParties().baseUrl(),
+                        "--intake.spool-dir=" + TestInfrastructure.newSpoolDirectory("production-defaults"),
                         // The production default: no console password.
                         "--operations.console.password=",
                         // Its Camel context sits in the same JVM (and MBean server) as the shared test application's.

@@ -85,6 +85,56 @@ class ProfileDiffTest {
         assertThat(JsonPatch.apply(ProfileDiff.between(previous, current).patch(), previous)).isEqualTo(current);
     }
 
+    @Test
+    void aFieldWithAnArrayTooLongToDiffIsReplacedWholeAndSaysSo() {
+        JsonNode previous = json("""
+                {"firstName": "Ada", "skills": ["a", "b", "c", "d"], "experience": [{"title": "A", "tags": [1, 2, 3, 4, 5]}]}""");
+        JsonNode current = json("""
+                {"firstName": "Augusta", "skills": ["d", "e"], "experience": [{"title": "A", "tags": [1, 2, 3, 4, 6]}]}""");
+
+        ProfileDiff diff = ProfileDiff.between(previous, current, 3);
+
+        assertThat(diff.patch()).isEqualTo(json("""
+                [{"op": "replace", "path": "/firstName", "value": "Augusta"},
+                 {"op": "replace", "path": "/experience", "value": [{"title": "A", "tags": [1, 2, 3, 4, 6]}], "wholeValue": true},
+                 {"op": "replace", "path": "/skills", "value": ["d", "e"], "wholeValue": true}]"""));
+        assertThat(diff.changedFields()).containsExactly("experience", "firstName", "skills");
+        assertThat(JsonPatch.apply(diff.patch(), previous)).isEqualTo(current);
+    }
+
+    @Test
+    void aLongArrayThatDidNotChangeOrAppearsOrGoesIsOneOperationOrNone() {
+        JsonNode previous = json("""
+                {"skills": ["a", "b", "c", "d"], "languages": ["en", "fr", "de", "it"]}""");
+        JsonNode current = json("""
+                {"skills": ["a", "b", "c", "d"], "honors": ["x", "y", "z", "w"]}""");
+
+        ProfileDiff diff = ProfileDiff.between(previous, current, 3);
+
+        assertThat(diff.patch()).isEqualTo(json("""
+                [{"op": "add", "path": "/honors", "value": ["x", "y", "z", "w"], "wholeValue": true},
+                 {"op": "remove", "path": "/languages", "wholeValue": true}]"""));
+        assertThat(JsonPatch.apply(diff.patch(), previous)).isEqualTo(current);
+    }
+
+    @Test
+    void a100kElementDiffIsBoundedByReplacingTheArrayWhole() {
+        var skills = JSON.createArrayNode();
+        var others = JSON.createArrayNode();
+        for (int n = 0; n < 100_000; n++) {
+            skills.add("s" + n);
+            others.add("o" + n);
+        }
+        JsonNode previous = JSON.createObjectNode().set("skills", skills);
+        JsonNode current = JSON.createObjectNode().set("skills", others);
+
+        ProfileDiff diff = ProfileDiff.between(previous, current, 1000);
+
+        assertThat(diff.patch()).hasSize(1);
+        assertThat(diff.patch().get(0).path("wholeValue").asBoolean()).isTrue();
+        assertThat(JsonPatch.apply(diff.patch(), previous)).isEqualTo(current);
+    }
+
     private static ProfileDiff diff(String previous, String current) {
         return ProfileDiff.between(json(previous), json(current));
     }

@@ -79,6 +79,11 @@ public final class S3CompatibleServer {
                 .map(StorageMetadata::getName).sorted().toList();
     }
 
+    /** Removes the objects in {@code bucket} under {@code prefix}. */
+    public void deleteAll(String bucket, String prefix) {
+        keys(bucket, prefix).forEach(key -> blobStore.removeBlob(bucket, key));
+    }
+
     /** An object's bytes, or null when there is none. */
     public byte[] object(String bucket, String key) throws IOException {
         Blob blob = blobStore.getBlob(bucket, key);

@@ -54,6 +54,7 @@ public final class ServiceInstance implements AutoCloseable {
         properties.put("reversecontact.api-key", TestInfrastructure.REVERSECONTACT_API_KEY);
         properties.put("twilio.auth-token", TestInfrastructure.TWILIO_AUTH_TOKEN);
         properties.put("webhooks.public-base-url", TestInfrastructure.PUBLIC_BASE_URL);
+        properties.put("intake.spool-dir", TestInfrastructure.newSpoolDirectory(name));
         properties.putAll(overrides);
         // As command-line arguments: they outrank application.yaml and the test profile.
         return properties.entrySet().stream()

@@ -6,10 +6,12 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The real parts the tests run against, started once per test JVM: PostgreSQL, an S3 API server,
@@ -27,6 +29,7 @@ public final class TestInfrastructure {
     private static EmbeddedPostgres postgres;
     private static S3CompatibleServer s3;
     private static WireMockServer thirdParties;
+    private static Path intakeSpool;
 
     private TestInfrastructure() {
     }
@@ -58,6 +61,37 @@ public final class TestInfrastructure {
             Runtime.getRuntime().addShutdownHook(new Thread(thirdParties::stop));
         }
         return thirdParties;
+    }
+
+    /** A new, empty intake spool directory, deleted when the test JVM ends. */
+    public static Path newSpoolDirectory(String name) {
+        try {
+            Path directory = Files.createTempDirectory("intake-spool-" + name);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> FileSystemUtils.deleteRecursively(directory.toFile())));
+            return directory;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The shared application's intake spool directory. */
+    public static synchronized Path intakeSpool() {
+        if (intakeSpool == null) {
+            intakeSpool = newSpoolDirectory("shared");
+        }
+        return intakeSpool;
+    }
+
+    /** Empties the shared application's intake spool: its objects in R2 and its files. */
+    public static void emptySharedIntakeSpool() {
+        s3().deleteAll(BUCKET, "intake/");
+        try (var files = Files.list(intakeSpool())) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static String jdbcUrl() {
@@ -95,5 +129,6 @@ public final class TestInfrastructure {
         registry.add("twilio.auth-token", () -> TWILIO_AUTH_TOKEN);
         registry.add("webhooks.public-base-url", () -> PUBLIC_BASE_URL);
         registry.add("phone.default-region", () -> DEFAULT_PHONE_REGION);
+        registry.add("intake.spool-dir", () -> intakeSpool().toString());
     }
 }

@@ -15,8 +15,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Base of the whole-application tests: the service on random ports (webhooks on {@link #http}),
  * on the real embedded parts of {@link TestInfrastructure}. Every subclass shares this one
- * configuration, so Spring's context cache starts the application once per test JVM. Tables are
- * emptied and WireMock is reset before each test.
+ * configuration, so Spring's context cache starts the application once per test JVM. Tables and
+ * the intake spool are emptied and WireMock is reset before each test.
  */
 @CamelSpringBootTest
 // Camel's test support turns JMX off by default; the management console reads the route MBeans.
@@ -44,6 +44,8 @@ public abstract class WebhookServiceTest {
 
     @BeforeEach
     void startFromEmptyTables() {
+        // A delivery another test left in the intake spool must not be applied into this one's tables.
+        TestInfrastructure.emptySharedIntakeSpool();
         db = new TestDatabase(jdbc);
         db.truncateAll();
         http = new WebhookClient("http://127.0.0.1:" + publicHttpServer.port());

@@ -4,12 +4,14 @@ import static com.example.crm.webhooks.support.TwilioRequests.INBOUND;
 import static com.example.crm.webhooks.support.TwilioRequests.inboundMessage;
 import static com.example.crm.webhooks.twilio.TwilioMessageStatusWebhookTest.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.example.crm.webhooks.support.TestInfrastructure;
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -229,15 +231,16 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
     }
 
     @Test
-    void aDatabaseGoingDownMidRequestIs503WithRetryAfterSoTwilioRetries() {
-        var before = db.snapshot();
-
+    void aDatabaseGoingDownMidRequestKeepsTheMessageInTheSpoolAndStoresItWhenTheDatabaseIsBack() {
         HttpResponse<String> response = TwilioMessageStatusWebhookTest.whileTheDatabaseShutsDownOnInsertInto("messages",
                 () -> twilio.post(INBOUND, inboundMessage("SM1", SENDER, OUR_NUMBER, "hi")));
 
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
-        assertThat(db.snapshot()).isEqualTo(before);
+        // Answered as stored: Twilio does not come back.
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("<Response></Response>");
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.count("messages") == 1);
+        assertThat(jdbc.queryForMap("select body, status from messages where twilio_sid = 'SM1'"))
+                .containsEntry("body", "hi").containsEntry("status", "received");
     }
 
     private void storeNumber(String contactId, String column, String number) {

@@ -1,0 +1,141 @@
+package com.example.crm.webhooks.intake;
+
+import com.example.crm.webhooks.http.WebhookDelivery;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+
+/**
+ * What a spooled delivery holds, and nothing else: the route it came in on, its raw path and query,
+ * its raw body, the request headers that route reads (content type, Twilio's signature), and when
+ * it was received. No auth token, no other header. Written as one JSON document (the body in
+ * base64), read back into the same {@link WebhookDelivery} the route had.
+ */
+@Component("intakeSpool")
+public class IntakeSpool {
+
+    /** The version of the document's layout, for whoever reads an old spool. */
+    static final int FORMAT = 1;
+    private static final Set<String> SPOOLED_HEADERS = Set.of("content-type", "x-twilio-signature");
+    private static final Set<String> ROUTES = Set.of(
+            "reversecontact-alert", "reversecontact-resolve", "twilio-inbound", "twilio-message-status");
+
+    private final ObjectMapper objectMapper;
+
+    public IntakeSpool(ObjectMapper objectMapper) {
+        this.objectMapper = objectMapper;
+    }
+
+    /** A delivery to keep, under a new id. */
+    public SpooledDelivery spool(WebhookDelivery delivery) {
+        return new SpooledDelivery(UUID.randomUUID().toString(), delivery);
+    }
+
+    /** The document a spooled delivery is kept as. */
+    public byte[] document(SpooledDelivery spooled) throws JsonProcessingException {
+        WebhookDelivery delivery = spooled.delivery();
+        ObjectNode document = objectMapper.createObjectNode()
+                .put("format", FORMAT)
+                .put("id", spooled.id())
+                .put("route", delivery.route())
+                .put("pathAndQuery", delivery.pathAndQuery())
+                .put("receivedAt", delivery.receivedAt().toString());
+        ObjectNode headers = document.putObject("headers");
+        delivery.headers().forEach((name, value) -> {
+            if (SPOOLED_HEADERS.contains(name)) {
+                headers.put(name, value);
+            }
+        });
+        document.put("body", Base64.getEncoder().encodeToString(delivery.body()));
+        return objectMapper.writeValueAsBytes(document);
+    }
+
+    /** A spooled delivery from its document; a document that is not one is refused (and dead-lettered by the drain). */
+    public SpooledDelivery read(byte[] document) {
+        try {
+            JsonNode node = objectMapper.readTree(document);
+            if (node == null || node.path("format").asInt() != FORMAT) {
+                throw new UnreadableSpoolException("not a spooled delivery of format " + FORMAT);
+            }
+            String route = node.path("route").asText();
+            if (!ROUTES.contains(route)) {
+                throw new UnreadableSpoolException("no webhook route " + route);
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            node.path("headers").fields().forEachRemaining(header -> headers.put(header.getKey(), header.getValue().asText()));
+            WebhookDelivery delivery = new WebhookDelivery(route, node.path("pathAndQuery").asText(), headers,
+                    Base64.getDecoder().decode(node.path("body").asText()), Instant.parse(node.path("receivedAt").asText()));
+            return new SpooledDelivery(requireText(node, "id"), delivery);
+        } catch (IOException | RuntimeException e) {
+            throw e instanceof UnreadableSpoolException unreadable ? unreadable
+                    : new UnreadableSpoolException("unreadable spooled delivery: " + e.getMessage());
+        }
+    }
+
+    /** The intake_ledger row that says a spooled delivery was applied (written in its transaction). */
+    public Map<String, Object> ledgerEntry(SpooledDelivery spooled) {
+        return Map.of("deliveryId", spooled.id(), "route", spooled.route(), "receivedAt", spooled.delivery().receivedAtUtc());
+    }
+
+    /**
+     * The dead letter of a spooled delivery the database refused for good (an unknown subscription
+     * or entity, values it cannot store), or of a document that is not one ({@code spooled} null):
+     * the document itself, JSON, as its payload, the error, and a ledger row so it is recorded once.
+     */
+    public Map<String, Object> deadLetter(SpooledDelivery spooled, byte[] document, Throwable failure)
+            throws JsonProcessingException {
+        Map<String, Object> letter = new LinkedHashMap<>();
+        if (spooled != null) {
+            letter.put("deliveryId", spooled.id());
+            letter.put("route", spooled.route());
+            letter.put("receivedAt", spooled.delivery().receivedAtUtc());
+            letter.put("payload", new String(document(spooled), StandardCharsets.UTF_8));
+        } else {
+            letter.put("deliveryId", "unreadable:" + sha256(document));
+            letter.put("route", "intake");
+            letter.put("receivedAt", OffsetDateTime.now(ZoneOffset.UTC));
+            letter.put("payload", objectMapper.createObjectNode()
+                    .put("unreadable", Base64.getEncoder().encodeToString(document)).toString());
+        }
+        String error = failure == null ? "refused" : failure.getMessage();
+        letter.put("error", error == null ? failure.getClass().getSimpleName() : error);
+        return letter;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /** The webhook routes a delivery can be spooled from. */
+    public static List<String> routes() {
+        return ROUTES.stream().sorted().toList();
+    }
+
+    private static String requireText(JsonNode node, String field) {
+        String value = node.path(field).asText("");
+        if (value.isBlank()) {
+            throw new UnreadableSpoolException("spooled delivery without " + field);
+        }
+        return value;
+    }
+}
