@@ -1,6 +1,7 @@
 package com.example.crm.webhooks.intake;
 
 import com.example.crm.webhooks.http.WebhookDelivery;
+import com.example.crm.webhooks.http.WebhookRejection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.sql.SQLException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,9 +40,16 @@ public class IntakeSpool {
             "reversecontact-alert", "reversecontact-resolve", "twilio-inbound", "twilio-message-status");
 
     private final ObjectMapper objectMapper;
+    private final String r2Prefix;
 
-    public IntakeSpool(ObjectMapper objectMapper) {
+    public IntakeSpool(ObjectMapper objectMapper, @Value("${intake.r2-prefix}") String r2Prefix) {
         this.objectMapper = objectMapper;
+        this.r2Prefix = r2Prefix;
+    }
+
+    /** A spooled delivery's object key in R2: its name under the intake prefix. */
+    public String key(SpooledDelivery spooled) {
+        return r2Prefix + spooled.fileName();
     }
 
     /** A delivery to keep, under a new id. */
@@ -113,9 +123,23 @@ public class IntakeSpool {
             letter.put("payload", objectMapper.createObjectNode()
                     .put("unreadable", Base64.getEncoder().encodeToString(document)).toString());
         }
-        String error = failure == null ? "refused" : failure.getMessage();
-        letter.put("error", error == null ? failure.getClass().getSimpleName() : error);
+        letter.put("error", reason(failure));
         return letter;
+    }
+
+    /** Why the database refused it: the refusal's own message, wherever Camel wrapped it. */
+    private static String reason(Throwable failure) {
+        Throwable reason = failure;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof WebhookRejection || t instanceof UnreadableSpoolException || t instanceof SQLException) {
+                reason = t;
+                break;
+            }
+        }
+        if (reason == null) {
+            return "refused";
+        }
+        return reason.getMessage() == null ? reason.getClass().getSimpleName() : reason.getMessage();
     }
 
     private static String sha256(byte[] bytes) {

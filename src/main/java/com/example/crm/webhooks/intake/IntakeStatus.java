@@ -16,6 +16,8 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,9 +61,13 @@ public class IntakeStatus implements MeterBinder {
     private record DirectoryCount(int depth, Instant oldest, Instant countedAt) {
     }
 
-    public IntakeStatus(DataSource dataSource, @Value("${intake.spool-dir}") String spoolDirectory) {
+    private final String r2Prefix;
+
+    public IntakeStatus(DataSource dataSource, @Value("${intake.spool-dir}") String spoolDirectory,
+                        @Value("${intake.r2-prefix}") String r2Prefix) {
         this.database = dataSource instanceof DatabaseCircuit circuit ? circuit : null;
         this.spoolDirectory = Path.of(spoolDirectory);
+        this.r2Prefix = r2Prefix;
     }
 
     @Override
@@ -90,12 +96,18 @@ public class IntakeStatus implements MeterBinder {
         return depth() > 0 ? "draining" : "normal";
     }
 
-    /** The keys of the spooled deliveries R2 listed, in receive order; records how many wait and since when. */
+    /**
+     * The keys of the spooled deliveries R2 listed, in a random order, so instances draining at the
+     * same time rarely reach for the same delivery (each is applied once either way: the ledger);
+     * records how many wait and since when. The order does not change what is stored: a person's
+     * alerts take their place in the chain by the time they were received.
+     */
     public List<String> listedInR2(List<S3Object> objects) {
         r2Answers = true;
-        List<String> keys = objects.stream().map(S3Object::key).filter(key -> key.endsWith(".json")).sorted().toList();
+        List<String> keys = new ArrayList<>(objects.stream().map(S3Object::key).filter(key -> key.endsWith(".json")).sorted().toList());
         r2Depth = keys.size();
-        r2Oldest = keys.isEmpty() ? null : receivedAt(keys.get(0).substring(SpooledDelivery.R2_PREFIX.length()));
+        r2Oldest = keys.isEmpty() ? null : receivedAt(keys.get(0).substring(r2Prefix.length()));
+        Collections.shuffle(keys);
         return keys;
     }
 
@@ -173,6 +185,9 @@ public class IntakeStatus implements MeterBinder {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(spoolDirectory, "*.json")) {
                 for (Path file : files) {
                     String name = file.getFileName().toString();
+                    if (name.startsWith(".")) {
+                        continue; // still being written (renamed when whole)
+                    }
                     depth++;
                     first = first == null || name.compareTo(first) < 0 ? name : first;
                 }

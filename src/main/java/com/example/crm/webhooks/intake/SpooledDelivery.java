@@ -7,24 +7,17 @@ import java.time.format.DateTimeFormatter;
 /**
  * A delivery in the intake spool: the delivery as received, and the id it is applied under once
  * (the {@code intake_ledger} key). Its name starts with the time it was received, so the spool
- * lists in receive order: {@code 20261130T051502.123456Z-twilio-inbound-<id>.json}.
+ * lists in receive order: {@code 20261130T051502.123456Z-twilio-inbound-<id>.json}, in the spool
+ * directory and under the intake prefix in R2.
  */
 public record SpooledDelivery(String id, WebhookDelivery delivery) {
 
     private static final DateTimeFormatter NAME_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
-    /** The prefix of every spooled delivery's object in R2. */
-    public static final String R2_PREFIX = "intake/";
-
     /** Its file name in the spool directory, and the last part of its R2 key. */
     public String fileName() {
         return NAME_TIME.format(delivery.receivedAt()) + "-" + delivery.route() + "-" + id + ".json";
-    }
-
-    /** Its object key in R2. */
-    public String key() {
-        return R2_PREFIX + fileName();
     }
 
     /** The route it came in on, and whose apply-spooled-* route applies it. */

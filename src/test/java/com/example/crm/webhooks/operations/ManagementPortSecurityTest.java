@@ -73,7 +73,7 @@ class ManagementPortSecurityTest extends WebhookServiceTest {
         assertThat(anonymous.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
         assertThat(http.get("/actuator/health").statusCode()).isEqualTo(200);
         assertThat(http.get("/livez").body()).startsWith("{\"status\":\"UP\"");
-        assertThat(http.get("/readyz").body()).startsWith("{\"status\":\"UP\"").contains("\"db\"");
+        assertThat(http.get("/readyz").body()).startsWith("{\"status\":\"UP\"").contains("\"intake\"");
     }
 
     @Test

@@ -5,16 +5,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.example.crm.webhooks.WebhookServiceApplication;
 import com.example.crm.webhooks.support.ServiceInstance;
+import com.example.crm.webhooks.support.ServiceProcess;
 import com.example.crm.webhooks.support.TestInfrastructure;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +83,7 @@ class KillDuringEnrichmentTest {
                     id, Faults.linkedinUrl(id));
         }
 
-        child = startChild(jdbcUrl);
+        child = ServiceProcess.start("kill-during-enrichment", jdbcUrl, SETTINGS);
         // Kill once the first batch is done and the second one's calls to Reverse Contact are in flight
         // (they take FETCH_DELAY_MILLIS; the condition is checked every 20 ms).
         await("a batch done and the next one in flight").atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -144,26 +140,6 @@ class KillDuringEnrichmentTest {
                 assertThat(attempts.get(id)).as("attempts of %s, done before the kill", id).isEqualTo(1);
             }
         }
-    }
-
-    /** The service as its own JVM: the test's classpath, the test profile, this test's settings. */
-    private static Process startChild(String jdbcUrl) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:TieredStopAtLevel=1",
-                // As S3CompatibleServer sets them in this JVM: s3proxy does not take the SDK's default checksums.
-                "-Daws.requestChecksumCalculation=when_required", "-Daws.responseChecksumValidation=when_required",
-                "-cp", System.getProperty("java.class.path"),
-                WebhookServiceApplication.class.getName(),
-                "--spring.profiles.active=test"));
-        command.addAll(List.of(ServiceInstance.arguments("kill-during-enrichment", jdbcUrl, SETTINGS)));
-        File log = Path.of("target", "kill-during-enrichment-child.log").toFile();
-        Files.createDirectories(log.toPath().getParent());
-        return new ProcessBuilder(command)
-                .directory(new File(System.getProperty("user.dir")))
-                .redirectErrorStream(true)
-                .redirectOutput(log)
-                .start();
     }
 
     private static List<LoggedRequest> fetches() {

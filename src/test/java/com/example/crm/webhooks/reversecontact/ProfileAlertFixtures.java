@@ -43,11 +43,11 @@ public final class ProfileAlertFixtures {
                 : "{\"subscriptionId\": \"" + subscriptionId + "\", \"data\": {\"person\": " + person + "}}";
     }
 
-    /** The person's alerts in the order they were stored. */
+    /** The person's alerts in chain order: as they were received ({@code received_at}, then {@code seq}). */
     public List<StoredAlert> alertsOf(String personId) {
         return jdbc.query("""
                 select person_id, subscription_id, payload::text, diff::text, changed_fields, received_at
-                from person_change_alerts where person_id = ? order by seq""",
+                from person_change_alerts where person_id = ? order by received_at, seq""",
                 (rs, row) -> new StoredAlert(rs.getString(1), rs.getString(2), json(rs.getString(3)),
                         json(rs.getString(4)), strings(rs.getArray(5)), rs.getObject(6, OffsetDateTime.class)),
                 personId);

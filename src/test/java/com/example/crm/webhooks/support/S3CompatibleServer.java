@@ -79,6 +79,11 @@ public final class S3CompatibleServer {
                 .map(StorageMetadata::getName).sorted().toList();
     }
 
+    /** Stores {@code bytes} as the object {@code key}, as a client of the store would. */
+    public void put(String bucket, String key, byte[] bytes) {
+        blobStore.putBlob(bucket, blobStore.blobBuilder(key).payload(bytes).contentLength(bytes.length).build());
+    }
+
     /** Removes the objects in {@code bucket} under {@code prefix}. */
     public void deleteAll(String bucket, String prefix) {
         keys(bucket, prefix).forEach(key -> blobStore.removeBlob(bucket, key));

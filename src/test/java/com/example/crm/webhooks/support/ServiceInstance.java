@@ -2,6 +2,7 @@ package com.example.crm.webhooks.support;
 
 import com.example.crm.webhooks.WebhookServiceApplication;
 import com.example.crm.webhooks.http.PublicHttpServer;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -54,7 +55,9 @@ public final class ServiceInstance implements AutoCloseable {
         properties.put("reversecontact.api-key", TestInfrastructure.REVERSECONTACT_API_KEY);
         properties.put("twilio.auth-token", TestInfrastructure.TWILIO_AUTH_TOKEN);
         properties.put("webhooks.public-base-url", TestInfrastructure.PUBLIC_BASE_URL);
+        // Its own spool, in R2 and on disk: the shared application drains only what it spooled itself.
         properties.put("intake.spool-dir", TestInfrastructure.newSpoolDirectory(name));
+        properties.put("intake.r2-prefix", "intake-" + name + "/");
         properties.putAll(overrides);
         // As command-line arguments: they outrank application.yaml and the test profile.
         return properties.entrySet().stream()
@@ -64,6 +67,16 @@ public final class ServiceInstance implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + context.getBean(PublicHttpServer.class).port();
+    }
+
+    /** The management port (console, metrics, health with details for the operator). */
+    public int managementPort() {
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
+    /** Its intake spool directory. */
+    public Path spoolDirectory() {
+        return Path.of(context.getEnvironment().getRequiredProperty("intake.spool-dir"));
     }
 
     public WebhookClient http() {

@@ -82,6 +82,15 @@ public final class TestInfrastructure {
         return intakeSpool;
     }
 
+    /** Whether the shared application's intake spool holds nothing, in R2 or in its directory. */
+    public static boolean sharedIntakeSpoolIsEmpty() {
+        try (var files = Files.list(intakeSpool())) {
+            return s3().keys(BUCKET, "intake/").isEmpty() && files.noneMatch(file -> file.toString().endsWith(".json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Empties the shared application's intake spool: its objects in R2 and its files. */
     public static void emptySharedIntakeSpool() {
         s3().deleteAll(BUCKET, "intake/");

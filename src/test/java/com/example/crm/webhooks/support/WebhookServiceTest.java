@@ -1,6 +1,9 @@
 package com.example.crm.webhooks.support;
 
+import static org.awaitility.Awaitility.await;
+
 import com.example.crm.webhooks.http.PublicHttpServer;
+import java.time.Duration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.apache.camel.test.spring.junit5.DisableJmx;
@@ -40,6 +43,14 @@ public abstract class WebhookServiceTest {
     @DynamicPropertySource
     static void embeddedParts(DynamicPropertyRegistry registry) {
         TestInfrastructure.register(registry);
+    }
+
+    /**
+     * Waits until the intake spool is empty: a delivery the database did not take at once (a busy
+     * moment, an alert waiting for its turn) is answered as stored and applied a moment later.
+     */
+    protected void awaitIntakeSpoolDrained() {
+        await("the intake spool drained").atMost(Duration.ofSeconds(20)).until(TestInfrastructure::sharedIntakeSpoolIsEmpty);
     }
 
     @BeforeEach

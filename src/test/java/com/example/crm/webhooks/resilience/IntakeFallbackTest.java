@@ -1,0 +1,113 @@
+package com.example.crm.webhooks.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.example.crm.webhooks.support.EmbeddedPostgresServer;
+import com.example.crm.webhooks.support.ServiceInstance;
+import com.example.crm.webhooks.support.TwilioRequests;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * The intake spool's fallback: with PostgreSQL and R2 both down, the spool directory takes the
+ * deliveries, and they are applied from it when the database returns; with the directory unusable
+ * too, the caller gets 503 with Retry-After and nothing is half-written anywhere. Each case has its
+ * own PostgreSQL (stopped and started again) and an R2 endpoint where nothing listens.
+ */
+class IntakeFallbackTest {
+
+    private Path dataDirectory;
+    private EmbeddedPostgres postgres;
+    private ServiceInstance service;
+
+    @AfterEach
+    void stop() throws IOException {
+        if (service != null) {
+            service.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+        if (dataDirectory != null) {
+            FileSystemUtils.deleteRecursively(dataDirectory);
+        }
+    }
+
+    @Test
+    void withR2DownTooTheSpoolDirectoryKeepsTheDeliveriesUntilTheDatabaseReturns() throws Exception {
+        int port = startPostgres();
+        service = ServiceInstance.start("intake-directory", postgres.getJdbcUrl("postgres", "postgres"),
+                Map.of("r2.endpoint", "http://127.0.0.1:" + Faults.freePort(), "reversecontact.api-key", ""));
+        service.jdbc().update("insert into people (id, alert_subscription_id) values ('p-1', 'sub-1')");
+        TwilioRequests twilio = new TwilioRequests(service.http());
+
+        postgres.close();
+        List<String> sids = List.of("SMdir1", "SMdir2", "SMdir3");
+        for (String sid : sids) {
+            HttpResponse<String> answer = twilio.post(TwilioRequests.INBOUND,
+                    TwilioRequests.inboundMessage(sid, "+61412345678", "+61298765432", "kept on disk"));
+            assertThat(answer.statusCode()).isEqualTo(200);
+        }
+        assertThat(service.http().postJson("/api/webhooks/reversecontact",
+                "{\"subscriptionId\":\"sub-1\",\"data\":{\"person\":{\"headline\":\"On disk\"}}}").statusCode()).isEqualTo(200);
+        assertThat(spooledFiles()).hasSize(4);
+        assertThat(service.http().get("/readyz").statusCode()).as("ready: the directory takes deliveries").isEqualTo(200);
+
+        postgres = EmbeddedPostgresServer.start(dataDirectory, false, port);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> spooledFiles().isEmpty());
+        assertThat(service.jdbc().queryForList("select twilio_sid from messages order by twilio_sid", String.class))
+                .containsExactlyElementsOf(sids);
+        assertThat(service.jdbc().queryForObject("select profile_snapshot->>'headline' from people", String.class))
+                .isEqualTo("On disk");
+    }
+
+    @Test
+    void withNoSpoolEitherItIs503AndNothingIsHalfWritten() throws Exception {
+        startPostgres();
+        // A file where the spool directory should be: nothing can be written under it.
+        Path notADirectory = Files.createTempFile("intake-spool", ".not-a-directory");
+        service = ServiceInstance.start("intake-nowhere", postgres.getJdbcUrl("postgres", "postgres"),
+                Map.of("r2.endpoint", "http://127.0.0.1:" + Faults.freePort(), "intake.spool-dir", notADirectory,
+                        "reversecontact.api-key", ""));
+        TwilioRequests twilio = new TwilioRequests(service.http());
+
+        postgres.close();
+        HttpResponse<String> answer = twilio.post(TwilioRequests.INBOUND,
+                TwilioRequests.inboundMessage("SMnowhere", "+61412345678", "+61298765432", "nowhere to go"));
+
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(answer.body()).isEqualTo("{\"error\":\"database unavailable, retry later\"}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> service.http().get("/readyz").statusCode() == 503);
+        assertThat(Files.size(notADirectory)).isZero();
+        try (var siblings = Files.list(notADirectory.getParent())) {
+            assertThat(siblings.map(Path::getFileName).map(Path::toString)).noneMatch(name -> name.contains("SMnowhere"));
+        }
+        Files.delete(notADirectory);
+    }
+
+    private int startPostgres() throws IOException {
+        dataDirectory = Files.createTempDirectory("intake-fallback-pg");
+        postgres = EmbeddedPostgresServer.start(dataDirectory, false, 0);
+        return postgres.getPort();
+    }
+
+    private List<Path> spooledFiles() {
+        try (var files = Files.list(service.spoolDirectory())) {
+            return files.filter(file -> file.toString().endsWith(".json")).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
