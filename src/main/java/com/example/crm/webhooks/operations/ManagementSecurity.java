@@ -46,7 +46,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * for everything but health: the Hawtio console and Jolokia with a login form and CSRF cookies,
  * the dead-letter endpoint with HTTP Basic only. With no password configured it refuses everyone
  * but health. Another site cannot drive the console: Jolokia answers POST only, each POST needs the
- * CSRF token, and a request from another origin is refused.
+ * CSRF token, a request from another origin is refused, and the session and token cookies are
+ * SameSite=Strict.
  */
 @Configuration
 @EnableWebSecurity
@@ -114,7 +115,7 @@ public class ManagementSecurity {
                 .cors(cors -> cors.configurationSource(request -> NO_OTHER_ORIGIN))
                 // Hawtio's single-page app reads the token from the XSRF-TOKEN cookie and sends it back as a header.
                 .csrf(csrf -> csrf
-                        .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                        .csrfTokenRepository(csrfTokenCookies())
                         .csrfTokenRequestHandler(new SpaCsrfTokenRequestHandler()))
                 .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
         return http.build();
@@ -130,6 +131,17 @@ public class ManagementSecurity {
                 paths.matcher(endpoints.getPath(EndpointId.of("jolokia")) + "/**"),
                 paths.matcher(endpoints.getPath(EndpointId.of("hawtio")) + "/jolokia/**"));
         return request -> jolokia.matches(request) && !HttpMethod.POST.matches(request.getMethod());
+    }
+
+    /**
+     * The XSRF-TOKEN cookie, which the console's script reads (so not HttpOnly). SameSite=Strict: no
+     * browser sends it with a request another site starts. Secure is left to the repository's
+     * default, set exactly when the request came over HTTPS, as Tomcat does for the session cookie.
+     */
+    private static CookieCsrfTokenRepository csrfTokenCookies() {
+        CookieCsrfTokenRepository repository = CookieCsrfTokenRepository.withHttpOnlyFalse();
+        repository.setCookieCustomizer(cookie -> cookie.sameSite("Strict"));
+        return repository;
     }
 
     /** No password configured: health only, everything else 403 (there is nobody to log in as). */

@@ -15,7 +15,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * Another site cannot drive the console of a logged-in operator: Jolokia answers no GET (a link or
- * an image elsewhere), and a POST needs the CSRF token and the console's own origin.
+ * an image elsewhere), a POST needs the CSRF token and the console's own origin, and the session
+ * and token cookies are SameSite=Strict, so a browser does not send them with another site's request.
  */
 class ConsoleCrossSiteRequestTest extends WebhookServiceTest {
 
@@ -77,5 +78,18 @@ class ConsoleCrossSiteRequestTest extends WebhookServiceTest {
         assertThat(console.post(ConsoleSession.JOLOKIA, stop, Map.of("Origin", console.origin(), "X-XSRF-TOKEN", console.csrfToken()))
                 .body()).contains("\"status\":200");
         assertThat(route.status()).isEqualTo(ServiceStatus.Stopped);
+    }
+
+    @Test
+    void theSessionAndCsrfCookiesAreSameSiteStrict() {
+        List<String> cookies = console.loginCookies();
+
+        assertThat(cookies).anySatisfy(cookie -> assertThat(cookie).startsWith("JSESSIONID="))
+                .anySatisfy(cookie -> assertThat(cookie).startsWith("XSRF-TOKEN="));
+        assertThat(cookies).allSatisfy(cookie -> assertThat(cookie).containsIgnoringCase("; SameSite=Strict"));
+        assertThat(cookies).filteredOn(cookie -> cookie.startsWith("JSESSIONID="))
+                .allSatisfy(cookie -> assertThat(cookie).containsIgnoringCase("; HttpOnly"));
+        // Plain HTTP here: Secure would keep the browser from sending them back at all.
+        assertThat(cookies).noneSatisfy(cookie -> assertThat(cookie).containsIgnoringCase("; Secure"));
     }
 }

@@ -16,12 +16,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * An operator in the console as a browser holds it: logged in through the login form, keeping the
@@ -35,19 +37,32 @@ final class ConsoleSession {
     private static final Pattern CSRF_FIELD = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
     private final CookieManager cookies = new CookieManager();
-    private final HttpClient client = HttpClient.newBuilder().cookieHandler(cookies)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
     private final String origin;
     /** Every Set-Cookie header of the login page, the form's POST and the console's page. */
     private final List<String> loginCookies = new ArrayList<>();
 
-    private ConsoleSession(int port) {
-        this.origin = "http://127.0.0.1:" + port;
+    private ConsoleSession(String origin, SSLContext tls) {
+        this.origin = origin;
+        this.client = HttpClient.newBuilder().cookieHandler(cookies).sslContext(tls)
+                .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    /** Opens the login page, submits the form with the test operator's credentials, and opens the console. */
+    /** Logs in to the management port on {@code port}, over plain HTTP. */
     static ConsoleSession logIn(int port) {
-        ConsoleSession session = new ConsoleSession(port);
+        try {
+            return logIn("http://127.0.0.1:" + port, SSLContext.getDefault());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Opens the login page at {@code origin} (scheme, host and port), submits the form with the test
+     * operator's credentials, and opens the console; {@code tls} decides which servers are trusted.
+     */
+    static ConsoleSession logIn(String origin, SSLContext tls) {
+        ConsoleSession session = new ConsoleSession(origin, tls);
         HttpResponse<String> page = session.send(session.request("/login").GET());
         assertThat(page.statusCode()).isEqualTo(200);
         Matcher field = CSRF_FIELD.matcher(page.body());
