@@ -8,11 +8,14 @@ import java.io.IOException;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
+import org.springframework.boot.actuate.endpoint.EndpointId;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -30,9 +33,11 @@ import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.csrf.XorCsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.util.StringUtils;
+import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -40,7 +45,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * webhooks are on http.PublicHttpServer's port, which has nothing else). The one configured user
  * for everything but health: the Hawtio console and Jolokia with a login form and CSRF cookies,
  * the dead-letter endpoint with HTTP Basic only. With no password configured it refuses everyone
- * but health.
+ * but health. Another site cannot drive the console: Jolokia answers POST only, each POST needs the
+ * CSRF token, a request from another origin is refused, and the session and token cookies are
+ * SameSite=Strict.
  */
 @Configuration
 @EnableWebSecurity
@@ -50,6 +57,9 @@ public class ManagementSecurity {
     private static final RequestMatcher HEALTH = new OrRequestMatcher(
             EndpointRequest.to(HealthEndpoint.class),
             EndpointRequest.toAdditionalPaths(WebServerNamespace.SERVER, HealthEndpoint.class));
+
+    /** Allows no origin: a cross-origin request (its Origin another scheme, host or port than the request's) gets 403. */
+    private static final CorsConfiguration NO_OTHER_ORIGIN = new CorsConfiguration();
 
     private final boolean consoleOpen;
 
@@ -88,7 +98,7 @@ public class ManagementSecurity {
     /** Console, Jolokia, metrics and info: a login form for people, Basic for scrapers; health stays open. */
     @Bean
     @Order(2)
-    SecurityFilterChain managementPort(HttpSecurity http) throws Exception {
+    SecurityFilterChain managementPort(HttpSecurity http, PathMappedEndpoints endpoints) throws Exception {
         if (!consoleOpen) {
             http.csrf(csrf -> csrf.disable());
             closed(http);
@@ -96,15 +106,42 @@ public class ManagementSecurity {
         }
         http.authorizeHttpRequests(authorize -> authorize
                         .requestMatchers(HEALTH).permitAll()
+                        // Jolokia by POST only, which needs the CSRF token: a link or an <img> elsewhere runs nothing.
+                        .requestMatchers(jolokiaButNotPost(endpoints)).denyAll()
                         .anyRequest().authenticated())
                 .formLogin(Customizer.withDefaults())
                 .httpBasic(Customizer.withDefaults())
+                // No origin but the console's own: a request from another site's page is refused with 403.
+                .cors(cors -> cors.configurationSource(request -> NO_OTHER_ORIGIN))
                 // Hawtio's single-page app reads the token from the XSRF-TOKEN cookie and sends it back as a header.
                 .csrf(csrf -> csrf
-                        .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                        .csrfTokenRepository(csrfTokenCookies())
                         .csrfTokenRequestHandler(new SpaCsrfTokenRequestHandler()))
                 .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
         return http.build();
+    }
+
+    /**
+     * Jolokia requests by any method but POST, at its own path and at the console's, which Hawtio
+     * forwards to it (hawtio-springboot maps {@code <hawtio>/jolokia/**}).
+     */
+    private static RequestMatcher jolokiaButNotPost(PathMappedEndpoints endpoints) {
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+        RequestMatcher jolokia = new OrRequestMatcher(
+                paths.matcher(endpoints.getPath(EndpointId.of("jolokia")) + "/**"),
+                paths.matcher(endpoints.getPath(EndpointId.of("hawtio")) + "/jolokia/**"));
+        return request -> jolokia.matches(request) && !HttpMethod.POST.matches(request.getMethod());
+    }
+
+    /**
+     * The XSRF-TOKEN cookie, which the console's script reads (so not HttpOnly). SameSite=Strict: no
+     * browser sends it with a request another site starts. Secure is left to the repository's
+     * default, set exactly when the request came over HTTPS, as Tomcat does for the session cookie.
+     */
+    private static CookieCsrfTokenRepository csrfTokenCookies() {
+        CookieCsrfTokenRepository repository = CookieCsrfTokenRepository.withHttpOnlyFalse();
+        repository.setCookieCustomizer(cookie -> cookie.sameSite("Strict"));
+        return repository;
     }
 
     /** No password configured: health only, everything else 403 (there is nobody to log in as). */

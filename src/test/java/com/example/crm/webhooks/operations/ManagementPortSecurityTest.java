@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,6 +16,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * serves webhooks and health to anyone and no other actuator endpoint.
  */
 class ManagementPortSecurityTest extends WebhookServiceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @LocalServerPort
     private int managementPort;
@@ -55,7 +58,8 @@ class ManagementPortSecurityTest extends WebhookServiceTest {
         HttpResponse<String> console = operator.get("/actuator/hawtio/");
         assertThat(console.statusCode()).isEqualTo(200);
         assertThat(console.body()).containsIgnoringCase("<html");
-        assertThat(operator.get("/actuator/jolokia/version").body()).contains("\"status\":200");
+        ConsoleSession session = ConsoleSession.logIn(managementPort);
+        assertThat(session.jolokia(JSON.createObjectNode().put("type", "version")).get("status").asInt()).isEqualTo(200);
     }
 
     @Test
@@ -86,24 +90,20 @@ class ManagementPortSecurityTest extends WebhookServiceTest {
     }
 
     @Test
-    void jolokiaReadsCamelButNeverTheJvmDiagnostics() throws Exception {
-        HttpResponse<String> camel = operator.get("/actuator/jolokia/read/org.apache.camel:type=context,*/CamelVersion");
-        assertThat(camel.body()).contains("\"status\":200").contains("\"CamelVersion\":\"4.17.0\"");
+    void jolokiaReadsCamelButNeverTheJvmDiagnostics() {
+        ConsoleSession session = ConsoleSession.logIn(managementPort);
+        JsonNode camel = session.read("org.apache.camel:type=context,*", "CamelVersion");
+        assertThat(camel.toString()).contains("\"status\":200").contains("\"CamelVersion\":\"4.17.0\"");
 
-        String context = new ObjectMapper().readTree(operator.get("/actuator/jolokia/search/org.apache.camel:type=context,*").body())
-                .get("value").get(0).asText().replace("\"", "%22");
-        HttpResponse<String> routes = operator.get("/actuator/jolokia/exec/" + context + "/dumpRoutesAsXml()");
-        assertThat(routes.body()).as("exec on Camel, as the console does").contains("\"status\":200");
-        HttpResponse<String> gc = operator.get("/actuator/jolokia/exec/java.lang:type=Memory/gc()");
-        assertThat(gc.body()).as("exec outside the allowed MBeans").contains("\"status\":403");
-
-        HttpResponse<String> diagnostics = operator.get(
-                "/actuator/jolokia/exec/com.sun.management:type=DiagnosticCommand/vmSystemProperties()");
-        assertThat(diagnostics.body()).doesNotContain("\"status\":200").contains("\"status\":403");
-        HttpResponse<String> heapDump = operator.get(
-                "/actuator/jolokia/exec/com.sun.management:type=HotSpotDiagnostic/dumpHeap(java.lang.String,boolean)/x.hprof/true");
-        assertThat(heapDump.body()).contains("\"status\":403");
-        HttpResponse<String> write = operator.get("/actuator/jolokia/write/java.lang:type=Memory/Verbose/true");
-        assertThat(write.body()).contains("\"status\":403");
+        String context = session.search("org.apache.camel:type=context,*");
+        assertThat(session.exec(context, "dumpRoutesAsXml()").get("status").asInt()).as("exec on Camel, as the console does")
+                .isEqualTo(200);
+        assertThat(session.exec("java.lang:type=Memory", "gc()").get("status").asInt()).as("exec outside the allowed MBeans")
+                .isEqualTo(403);
+        assertThat(session.exec("com.sun.management:type=DiagnosticCommand", "vmSystemProperties()").get("status").asInt())
+                .isEqualTo(403);
+        assertThat(session.exec("com.sun.management:type=HotSpotDiagnostic", "dumpHeap(java.lang.String,boolean)", "x.hprof", true)
+                .get("status").asInt()).isEqualTo(403);
+        assertThat(session.write("java.lang:type=Memory", "Verbose", true).get("status").asInt()).isEqualTo(403);
     }
 }
