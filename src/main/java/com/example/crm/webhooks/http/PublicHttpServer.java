@@ -2,9 +2,13 @@ package com.example.crm.webhooks.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.TCPServerBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
@@ -29,7 +33,8 @@ import org.springframework.stereotype.Component;
  * Spring MVC engine dispatched each request twice through Tomcat, the servlet filters and the
  * DispatcherServlet, and cost about twice the CPU per request (bench/RESULTS.md). Tomcat serves
  * the management port alone (console, metrics, dead letters), behind operations.ManagementSecurity.
- * Nothing but the routes and the three health paths answers here; anything else is 404.
+ * Nothing but the routes and the three health paths answers here; anything else is 404. A port that
+ * cannot be opened stops start-up ({@link PublicPortUnavailableException}).
  */
 @Component
 public class PublicHttpServer implements CamelContextConfiguration {
@@ -71,7 +76,7 @@ public class PublicHttpServer implements CamelContextConfiguration {
         VertxPlatformHttpEngine engine = new VertxPlatformHttpEngine();
         engine.setHandlers(List.of(this::beforeTheRoute));
         camelContext.getComponent("platform-http", PlatformHttpComponent.class).setEngine(engine);
-        server = new VertxPlatformHttpServer(configuration);
+        server = new ListeningServer(configuration);
         try {
             camelContext.addService(server, true, true);
         } catch (Exception e) {
@@ -134,6 +139,39 @@ public class PublicHttpServer implements CamelContextConfiguration {
             return;
         }
         context.next();
+    }
+
+    /**
+     * Camel's Vert.x server, but its start fails when it cannot open its port. Camel's own logs a
+     * failed listen (the port taken) from inside Vert.x's callback, where the exception it throws
+     * reaches no caller, and starts without a port.
+     */
+    private static final class ListeningServer extends VertxPlatformHttpServer {
+
+        private final VertxPlatformHttpServerConfiguration configuration;
+
+        ListeningServer(VertxPlatformHttpServerConfiguration configuration) {
+            super(configuration);
+            this.configuration = configuration;
+        }
+
+        @Override
+        protected void doStart() throws Exception {
+            if (configuration.getBindPort() != 0) {
+                // The same bind Vert.x is about to do (it reuses addresses too), where its failure reaches us.
+                try (ServerSocket probe = new ServerSocket()) {
+                    probe.setReuseAddress(true);
+                    probe.bind(new InetSocketAddress(configuration.getBindHost(), configuration.getBindPort()));
+                } catch (IOException e) {
+                    throw new PublicPortUnavailableException(configuration.getBindHost(), configuration.getBindPort(), e);
+                }
+            }
+            super.doStart();
+            // Should the port be taken in between: Vert.x marks a server whose listen failed as not listening.
+            if (!(getServer() instanceof TCPServerBase listening) || !listening.isListening()) {
+                throw new PublicPortUnavailableException(configuration.getBindHost(), configuration.getBindPort(), null);
+            }
+        }
     }
 
     /** The actuator's own answer for the server namespace: same status codes (DOWN is 503), no details. */

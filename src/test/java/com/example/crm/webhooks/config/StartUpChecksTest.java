@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.example.crm.webhooks.WebhookServiceApplication;
+import com.example.crm.webhooks.support.ServiceInstance;
+import com.example.crm.webhooks.support.TestInfrastructure;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -16,7 +22,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 /**
  * Start-up stops, with one clear message and a non-zero exit, when the service could not work: an
  * environment variable it needs is missing or invalid (all of them named at once, before Spring
- * tries the database).
+ * tries the database), or the public port is taken.
  */
 class StartUpChecksTest {
 
@@ -71,6 +77,18 @@ class StartUpChecksTest {
                 .contains("PUBLIC_PORT \"80a\" is not a port number")
                 .doesNotContain("s3cr3t")
                 .doesNotContain("R2_BUCKET").doesNotContain("MANAGEMENT_SERVER_PORT");
+    }
+
+    @Test
+    void aTakenPublicPortStopsStartUp() throws IOException {
+        String jdbcUrl = TestInfrastructure.newDatabase("public_port_taken");
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            Throwable failure = catchThrowable(() -> ServiceInstance.start("public-port-taken", jdbcUrl,
+                    Map.of("webhooks.http.port", taken.getLocalPort())).close());
+
+            assertThat(failure).as("start-up while PUBLIC_PORT is taken").isNotNull();
+            assertThat(messages(failure)).contains("PUBLIC_PORT").contains(":" + taken.getLocalPort());
+        }
     }
 
     /** The messages of a failure and its causes. */
