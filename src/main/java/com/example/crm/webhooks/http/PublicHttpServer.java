@@ -33,8 +33,9 @@ import org.springframework.stereotype.Component;
  * Spring MVC engine dispatched each request twice through Tomcat, the servlet filters and the
  * DispatcherServlet, and cost about twice the CPU per request (bench/RESULTS.md). Tomcat serves
  * the management port alone (console, metrics, dead letters), behind operations.ManagementSecurity.
- * Nothing but the routes and the three health paths answers here; anything else is 404. A port that
- * cannot be opened stops start-up ({@link PublicPortUnavailableException}).
+ * Nothing but the routes and the three health paths answers here; anything else gets a JSON 404, or
+ * a 503 for a webhook whose route is not running ({@link UnservedRequests}). A port that cannot be
+ * opened stops start-up ({@link PublicPortUnavailableException}).
  */
 @Component
 public class PublicHttpServer implements CamelContextConfiguration {
@@ -45,6 +46,7 @@ public class PublicHttpServer implements CamelContextConfiguration {
     private final HealthEndpointWebExtension health;
     private final ObjectMapper json;
     private VertxPlatformHttpServer server;
+    private UnservedRequests unserved;
 
     public PublicHttpServer(@Value("${webhooks.http.port}") int port,
                             @Value("${webhooks.http.host}") String host,
@@ -73,8 +75,8 @@ public class PublicHttpServer implements CamelContextConfiguration {
     public void beforeApplicationStart(CamelContext camelContext) {
         // The engine finds the port of its router through this configuration (port 0: any free one).
         camelContext.getRegistry().bind("publicHttpServerConfiguration", configuration);
-        VertxPlatformHttpEngine engine = new VertxPlatformHttpEngine();
-        engine.setHandlers(List.of(this::beforeTheRoute));
+        unserved = new UnservedRequests(camelContext, retryAfterSeconds);
+        VertxPlatformHttpEngine engine = unserved.engine(List.of(this::beforeTheRoute));
         camelContext.getComponent("platform-http", PlatformHttpComponent.class).setEngine(engine);
         server = new ListeningServer(configuration);
         try {
@@ -93,6 +95,7 @@ public class PublicHttpServer implements CamelContextConfiguration {
         router.get("/actuator/health").blockingHandler(context -> health(context, new String[0]), false);
         router.get("/livez").blockingHandler(context -> health(context, "liveness"), false);
         router.get("/readyz").blockingHandler(context -> health(context, "readiness"), false);
+        unserved.install((Router) server.getServer().requestHandler());
     }
 
     /**
