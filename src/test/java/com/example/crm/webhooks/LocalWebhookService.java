@@ -26,11 +26,37 @@ public final class LocalWebhookService {
 
     public static void main(String[] args) {
         Path data = Path.of("data");
-        EmbeddedPostgres postgres = EmbeddedPostgresServer.start(data.resolve("postgres"), false, POSTGRES_PORT);
-        S3CompatibleServer r2 = S3CompatibleServer.onDisk(data.resolve("r2"), S3_PORT);
-        r2.createBucket(BUCKET);
-        ReverseContactStandIn reverseContact = ReverseContactStandIn.start(REVERSECONTACT_PORT);
+        EmbeddedPostgres postgres;
+        S3CompatibleServer r2;
+        ReverseContactStandIn reverseContact;
+        try {
+            postgres = EmbeddedPostgresServer.start(data.resolve("postgres"), false, POSTGRES_PORT);
+            r2 = S3CompatibleServer.onDisk(data.resolve("r2"), S3_PORT);
+            r2.createBucket(BUCKET);
+            reverseContact = ReverseContactStandIn.start(REVERSECONTACT_PORT);
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            stop("an embedded part did not start (ports " + POSTGRES_PORT + ", " + S3_PORT + " and "
+                    + REVERSECONTACT_PORT + " must be free): " + e.getMessage());
+            return;
+        }
+        try {
+            start(args, postgres, r2, reverseContact);
+        } catch (RuntimeException e) {
+            stop("the service did not start; Spring Boot said why above");
+        }
+    }
 
+    /**
+     * Exits: the embedded parts' threads would otherwise keep the JVM, and with it
+     * {@code spring-boot:test-run}, waiting after a failed start.
+     */
+    private static void stop(String why) {
+        System.err.println("Embedded mode: " + why);
+        System.exit(1);
+    }
+
+    private static void start(String[] args, EmbeddedPostgres postgres, S3CompatibleServer r2, ReverseContactStandIn reverseContact) {
         new SpringApplicationBuilder(WebhookServiceApplication.class)
                 .profiles("local")
                 // Default properties: the lowest precedence, so SPRING_DATASOURCE_URL and friends override them.

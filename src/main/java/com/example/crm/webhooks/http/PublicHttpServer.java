@@ -2,9 +2,13 @@ package com.example.crm.webhooks.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.TCPServerBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
@@ -29,7 +33,9 @@ import org.springframework.stereotype.Component;
  * Spring MVC engine dispatched each request twice through Tomcat, the servlet filters and the
  * DispatcherServlet, and cost about twice the CPU per request (bench/RESULTS.md). Tomcat serves
  * the management port alone (console, metrics, dead letters), behind operations.ManagementSecurity.
- * Nothing but the routes and the three health paths answers here; anything else is 404.
+ * Nothing but the routes and the three health paths answers here; anything else gets a JSON 404, or
+ * a 503 for a webhook whose route is not running ({@link UnservedRequests}). A port that cannot be
+ * opened stops start-up ({@link PublicPortUnavailableException}).
  */
 @Component
 public class PublicHttpServer implements CamelContextConfiguration {
@@ -40,6 +46,7 @@ public class PublicHttpServer implements CamelContextConfiguration {
     private final HealthEndpointWebExtension health;
     private final ObjectMapper json;
     private VertxPlatformHttpServer server;
+    private UnservedRequests unserved;
 
     public PublicHttpServer(@Value("${webhooks.http.port}") int port,
                             @Value("${webhooks.http.host}") String host,
@@ -68,10 +75,10 @@ public class PublicHttpServer implements CamelContextConfiguration {
     public void beforeApplicationStart(CamelContext camelContext) {
         // The engine finds the port of its router through this configuration (port 0: any free one).
         camelContext.getRegistry().bind("publicHttpServerConfiguration", configuration);
-        VertxPlatformHttpEngine engine = new VertxPlatformHttpEngine();
-        engine.setHandlers(List.of(this::beforeTheRoute));
+        unserved = new UnservedRequests(camelContext, retryAfterSeconds);
+        VertxPlatformHttpEngine engine = unserved.engine(List.of(this::beforeTheRoute));
         camelContext.getComponent("platform-http", PlatformHttpComponent.class).setEngine(engine);
-        server = new VertxPlatformHttpServer(configuration);
+        server = new ListeningServer(configuration);
         try {
             camelContext.addService(server, true, true);
         } catch (Exception e) {
@@ -88,6 +95,7 @@ public class PublicHttpServer implements CamelContextConfiguration {
         router.get("/actuator/health").blockingHandler(context -> health(context, new String[0]), false);
         router.get("/livez").blockingHandler(context -> health(context, "liveness"), false);
         router.get("/readyz").blockingHandler(context -> health(context, "readiness"), false);
+        unserved.install((Router) server.getServer().requestHandler());
     }
 
     /**
@@ -134,6 +142,39 @@ public class PublicHttpServer implements CamelContextConfiguration {
             return;
         }
         context.next();
+    }
+
+    /**
+     * Camel's Vert.x server, but its start fails when it cannot open its port. Camel's own logs a
+     * failed listen (the port taken) from inside Vert.x's callback, where the exception it throws
+     * reaches no caller, and starts without a port.
+     */
+    private static final class ListeningServer extends VertxPlatformHttpServer {
+
+        private final VertxPlatformHttpServerConfiguration configuration;
+
+        ListeningServer(VertxPlatformHttpServerConfiguration configuration) {
+            super(configuration);
+            this.configuration = configuration;
+        }
+
+        @Override
+        protected void doStart() throws Exception {
+            if (configuration.getBindPort() != 0) {
+                // The same bind Vert.x is about to do (it reuses addresses too), where its failure reaches us.
+                try (ServerSocket probe = new ServerSocket()) {
+                    probe.setReuseAddress(true);
+                    probe.bind(new InetSocketAddress(configuration.getBindHost(), configuration.getBindPort()));
+                } catch (IOException e) {
+                    throw new PublicPortUnavailableException(configuration.getBindHost(), configuration.getBindPort(), e);
+                }
+            }
+            super.doStart();
+            // Should the port be taken in between: Vert.x marks a server whose listen failed as not listening.
+            if (!(getServer() instanceof TCPServerBase listening) || !listening.isListening()) {
+                throw new PublicPortUnavailableException(configuration.getBindHost(), configuration.getBindPort(), null);
+            }
+        }
     }
 
     /** The actuator's own answer for the server namespace: same status codes (DOWN is 503), no details. */

@@ -44,13 +44,21 @@ public class PhoneNumbers {
     }
 
     public PhoneNumbers(@Value("${phone.default-region}") String defaultRegion) {
-        String region = defaultRegion == null ? "" : defaultRegion.strip().toUpperCase(Locale.ROOT);
-        if (!UTIL.getSupportedRegions().contains(region)) {
+        if (!isSupportedRegion(defaultRegion)) {
             throw new IllegalArgumentException("DEFAULT_PHONE_REGION must be an ISO 3166 region code such as US or AU, not \""
                     + defaultRegion + "\"");
         }
-        this.defaultRegion = region;
-        this.defaultCountryCode = UTIL.getCountryCodeForRegion(region);
+        this.defaultRegion = normalisedRegion(defaultRegion);
+        this.defaultCountryCode = UTIL.getCountryCodeForRegion(this.defaultRegion);
+    }
+
+    /** Whether {@code region} (any case, blanks around it ignored) is a region libphonenumber knows: US, AU, ... */
+    public static boolean isSupportedRegion(String region) {
+        return UTIL.getSupportedRegions().contains(normalisedRegion(region));
+    }
+
+    private static String normalisedRegion(String region) {
+        return region == null ? "" : region.strip().toUpperCase(Locale.ROOT);
     }
 
     /**

@@ -1,0 +1,139 @@
+package com.example.crm.webhooks.config;
+
+import com.example.crm.webhooks.phone.PhoneNumbers;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.env.Environment;
+
+/**
+ * The environment variables the service checks before anything starts: every one missing or
+ * invalid is named in one message ({@link InvalidSettingsException}, reported by
+ * {@link InvalidSettingsFailureAnalyzer}) and start-up stops, rather than Spring failing on the
+ * first one it meets (the DataSource, naming no variable) or the service starting without a word
+ * and failing at its first upload (R2). A new variable the service cannot run without is one more
+ * line in {@link #SETTINGS}.
+ *
+ * <p>It runs once the environment is complete (application.yaml, profiles, command line, a test's
+ * dynamic properties) and before any bean is made. Variables that are optional and only degrade
+ * a feature (PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN) are not here: their features warn at start-up.
+ * Registered in META-INF/spring.factories.
+ */
+public class StartupSettings implements ApplicationListener<ApplicationPreparedEvent> {
+
+    /** What is checked, in the order the message lists it. A value is read through the property it binds to. */
+    static final List<Setting> SETTINGS = List.of(
+            Setting.required("SPRING_DATASOURCE_URL", "spring.datasource.url",
+                            "the JDBC URL of PostgreSQL 15 or newer, e.g. jdbc:postgresql://db:5432/crm")
+                    .validWhen(url -> url.startsWith("jdbc:postgresql:"), "is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)"),
+            Setting.required("R2_ENDPOINT", "r2.endpoint", "R2's S3 endpoint, https://<account>.r2.cloudflarestorage.com")
+                    .validWhen(StartupSettings::isHttpUrl, "is not an http(s) URL").showingValue(),
+            Setting.required("R2_BUCKET", "r2.bucket", "the bucket for logos and profile pictures"),
+            Setting.required("R2_ACCESS_KEY_ID", "r2.access-key-id", "the access key id of an R2 API token"),
+            Setting.required("R2_SECRET_ACCESS_KEY", "r2.secret-access-key", "the secret access key of that R2 API token"),
+            Setting.required("DEFAULT_PHONE_REGION", "phone.default-region", "an ISO 3166 region code such as US or AU (default US)")
+                    .validWhen(PhoneNumbers::isSupportedRegion, "is not an ISO 3166 region code such as US or AU").showingValue(),
+            Setting.required("PUBLIC_PORT", "webhooks.http.port", "the public port (default 8080)")
+                    .validWhen(StartupSettings::isPort, "is not a port number (0 to 65535)").showingValue(),
+            Setting.required("MANAGEMENT_SERVER_PORT", "server.port", "the management port (default 8081)")
+                    .validWhen(StartupSettings::isPort, "is not a port number (0 to 65535)").showingValue(),
+            Setting.required("INTAKE_SPOOL_DIR", "intake.spool-dir",
+                            "a directory the service can write, for deliveries neither the database nor R2 takes (default data/intake)")
+                    .validWhen(StartupSettings::isWritableDirectory, "is not a directory the service can create or write")
+                    .showingValue());
+
+    @Override
+    public void onApplicationEvent(ApplicationPreparedEvent event) {
+        List<String> problems = problems(event.getApplicationContext().getEnvironment());
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingsException(problems);
+        }
+    }
+
+    /** One line per variable missing or invalid in {@code environment}. */
+    static List<String> problems(Environment environment) {
+        List<String> problems = new ArrayList<>();
+        for (Setting setting : SETTINGS) {
+            String problem = setting.problem(environment);
+            if (problem != null) {
+                problems.add(problem);
+            }
+        }
+        return problems;
+    }
+
+    private static boolean isHttpUrl(String value) {
+        try {
+            URI uri = new URI(value);
+            return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /** An existing directory it can write, or one it could create: the nearest existing ancestor is writable. */
+    private static boolean isWritableDirectory(String value) {
+        Path directory;
+        try {
+            directory = Path.of(value).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            return false;
+        }
+        for (Path existing = directory; existing != null; existing = existing.getParent()) {
+            if (Files.exists(existing)) {
+                return Files.isDirectory(existing) && Files.isWritable(existing);
+            }
+        }
+        return false;
+    }
+
+    private static boolean isPort(String value) {
+        try {
+            int port = Integer.parseInt(value);
+            return port >= 0 && port <= 65535;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * One environment variable: the property it binds to (Spring's relaxed binding, or a
+     * placeholder in application.yaml), what it should hold, and when a value is usable. Values
+     * are shown in the message only where {@link #showingValue()} says so: the others may hold
+     * secrets (a password in a JDBC URL).
+     */
+    record Setting(String variable, String property, String expected, Predicate<String> valid, String invalid,
+                   boolean showValue) {
+
+        static Setting required(String variable, String property, String expected) {
+            return new Setting(variable, property, expected, value -> true, null, false);
+        }
+
+        Setting validWhen(Predicate<String> condition, String whenNot) {
+            return new Setting(variable, property, expected, condition, whenNot, showValue);
+        }
+
+        Setting showingValue() {
+            return new Setting(variable, property, expected, valid, invalid, true);
+        }
+
+        /** What is wrong with this variable, or null. */
+        String problem(Environment environment) {
+            String value = environment.getProperty(property);
+            if (value == null || value.isBlank()) {
+                return variable + " is not set: " + expected;
+            }
+            if (valid.test(value.strip())) {
+                return null;
+            }
+            return variable + (showValue ? " \"" + value + "\" " : " ") + invalid + ": " + expected;
+        }
+    }
+}

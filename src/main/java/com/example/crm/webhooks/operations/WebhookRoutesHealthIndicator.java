@@ -1,0 +1,38 @@
+package com.example.crm.webhooks.operations;
+
+import com.example.crm.webhooks.http.WebhookMetrics;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * Health component {@code webhookRoutes}, part of readiness: DOWN while any of the four webhook
+ * routes is not started, stopped or suspended by an operator in the console, or gone (a route
+ * file reloaded without it). Such an instance answers that webhook 503 (http.UnservedRequests),
+ * so a load balancer should send the webhooks elsewhere. Details: each route's status.
+ */
+@Component
+public class WebhookRoutesHealthIndicator implements HealthIndicator {
+
+    private final CamelContext camelContext;
+
+    public WebhookRoutesHealthIndicator(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public Health health() {
+        Map<String, String> routes = new LinkedHashMap<>();
+        boolean allStarted = true;
+        for (String id : WebhookMetrics.WEBHOOK_ROUTES) {
+            ServiceStatus status = camelContext.getRouteController().getRouteStatus(id);
+            routes.put(id, status == null ? "Missing" : status.name());
+            allStarted &= status == ServiceStatus.Started;
+        }
+        return (allStarted ? Health.up() : Health.down()).withDetails(routes).build();
+    }
+}

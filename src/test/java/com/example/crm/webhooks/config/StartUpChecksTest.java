@@ -1,0 +1,107 @@
+package com.example.crm.webhooks.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.example.crm.webhooks.WebhookServiceApplication;
+import com.example.crm.webhooks.support.ServiceInstance;
+import com.example.crm.webhooks.support.TestInfrastructure;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+
+/**
+ * Start-up stops, with one clear message and a non-zero exit, when the service could not work: an
+ * environment variable it needs is missing or invalid (all of them named at once, before Spring
+ * tries the database), or the public port is taken.
+ */
+class StartUpChecksTest {
+
+    /** Everything a production start needs, as environment variables. */
+    private static final List<String> REQUIRED = List.of(
+            "SPRING_DATASOURCE_URL", "R2_ENDPOINT", "R2_BUCKET", "R2_ACCESS_KEY_ID", "R2_SECRET_ACCESS_KEY");
+
+    @Test
+    void withNoVariablesSetTheServiceExitsNamingEveryMissingOneInOneMessage() throws Exception {
+        // As a newcomer runs the jar: no profile, nothing in the environment.
+        ProcessBuilder command = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"),
+                WebhookServiceApplication.class.getName())
+                .directory(new File(System.getProperty("user.dir")))
+                .redirectErrorStream(true);
+        command.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("R2_")
+                || name.startsWith("PUBLIC_") || name.startsWith("MANAGEMENT_") || name.equals("DEFAULT_PHONE_REGION"));
+        Process service = command.start();
+        String output;
+        try (InputStream out = service.getInputStream()) {
+            output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(service.waitFor(60, TimeUnit.SECONDS)).as("the service stopped by itself").isTrue();
+
+        assertThat(service.exitValue()).as("exit code; output:%n%s", output).isNotZero();
+        assertThat(output).containsOnlyOnce("APPLICATION FAILED TO START");
+        String report = output.substring(output.indexOf("APPLICATION FAILED TO START"));
+        assertThat(report).as("the report").contains(REQUIRED);
+        assertThat(output).doesNotContain("Failed to configure a DataSource").doesNotContain("Started WebhookServiceApplication");
+    }
+
+    @Test
+    void invalidValuesAreNamedByTheirVariablesWithoutShowingSecrets() throws IOException {
+        Path aFile = Files.createTempFile("not-a-directory", ".txt");
+        Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(WebhookServiceApplication.class)
+                .run("--spring.datasource.url=jdbc:h2:mem:crm;PASSWORD=s3cr3t",
+                        "--r2.endpoint=account.r2.cloudflarestorage.com",
+                        "--r2.bucket=crm-media",
+                        "--r2.access-key-id=key",
+                        "--r2.secret-access-key=secret",
+                        "--phone.default-region=XX",
+                        "--webhooks.http.port=80a",
+                        "--server.port=0",
+                        "--intake.spool-dir=" + aFile.resolve("intake"))
+                .close());
+        Files.delete(aFile);
+
+        assertThat(failure).as("start-up with invalid values").isNotNull();
+        assertThat(messages(failure))
+                .contains("SPRING_DATASOURCE_URL is not a PostgreSQL JDBC URL")
+                .contains("R2_ENDPOINT \"account.r2.cloudflarestorage.com\" is not an http(s) URL")
+                .contains("DEFAULT_PHONE_REGION \"XX\" is not an ISO 3166 region code")
+                .contains("PUBLIC_PORT \"80a\" is not a port number")
+                .contains("INTAKE_SPOOL_DIR \"" + aFile.resolve("intake") + "\" is not a directory the service can create or write")
+                .doesNotContain("s3cr3t")
+                .doesNotContain("R2_BUCKET").doesNotContain("MANAGEMENT_SERVER_PORT");
+    }
+
+    @Test
+    void aTakenPublicPortStopsStartUp() throws IOException {
+        String jdbcUrl = TestInfrastructure.newDatabase("public_port_taken");
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            Throwable failure = catchThrowable(() -> ServiceInstance.start("public-port-taken", jdbcUrl,
+                    Map.of("webhooks.http.port", taken.getLocalPort())).close());
+
+            assertThat(failure).as("start-up while PUBLIC_PORT is taken").isNotNull();
+            assertThat(messages(failure)).contains("PUBLIC_PORT").contains(":" + taken.getLocalPort());
+        }
+    }
+
+    /** The messages of a failure and its causes. */
+    private static String messages(Throwable failure) {
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        return messages.toString();
+    }
+}

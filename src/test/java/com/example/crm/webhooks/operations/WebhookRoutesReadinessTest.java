@@ -1,0 +1,103 @@
+package com.example.crm.webhooks.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.example.crm.webhooks.support.WebhookServiceTest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Readiness knows the webhooks: while a webhook route is stopped, suspended or gone, /readyz is DOWN
+ * (so the load balancer sends webhooks elsewhere) and the webhook's path answers 503 in JSON with
+ * Retry-After (so the caller retries); once it runs again, so does everything else. A path no
+ * route serves gets a JSON 404, never Vert.x's HTML page.
+ */
+class WebhookRoutesReadinessTest extends WebhookServiceTest {
+
+    private static final String ALERT = "/api/webhooks/reversecontact";
+
+    @AfterEach
+    void everyWebhookRunsAgain() {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(http.get("/readyz").statusCode()).isEqualTo(200));
+    }
+
+    @Test
+    void aStoppedWebhookRouteMakesTheInstanceUnreadyAndItsPathAnswers503() throws Exception {
+        assertReady();
+        camelContext.getRouteController().stopRoute("reversecontact-alert");
+        try {
+            assertUnready();
+            assertUnavailable(http.postJson(ALERT, "{\"subscriptionId\":\"sub-1\"}"));
+        } finally {
+            camelContext.getRouteController().startRoute("reversecontact-alert");
+        }
+        assertReady();
+        assertThat(http.postJson(ALERT, "{\"subscriptionId\":\"sub-1\"}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aSuspendedWebhookRouteMakesTheInstanceUnreadyAndAnswers503InJson() throws Exception {
+        camelContext.getRouteController().suspendRoute("reversecontact-alert");
+        try {
+            assertUnready();
+            assertUnavailable(http.postJson(ALERT, "{\"subscriptionId\":\"sub-1\"}"));
+        } finally {
+            camelContext.getRouteController().resumeRoute("reversecontact-alert");
+        }
+        assertReady();
+    }
+
+    @Test
+    void aWebhookRouteThatIsGoneMakesTheInstanceUnreadyAndItsPathAnswers503() throws Exception {
+        Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
+        RouteDefinition alert = model.getRouteDefinition("reversecontact-alert");
+        camelContext.getRouteController().stopRoute("reversecontact-alert");
+        camelContext.removeRoute("reversecontact-alert");
+        try {
+            assertUnready();
+            assertUnavailable(http.postJson(ALERT, "{\"subscriptionId\":\"sub-1\"}"));
+        } finally {
+            model.addRouteDefinition(alert);
+        }
+        assertReady();
+        assertThat(http.postJson(ALERT, "{\"subscriptionId\":\"sub-1\"}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aPathNoRouteServesGetsAJson404AndAWrongMethodAJson405() {
+        HttpResponse<String> unknown = http.postJson("/api/webhooks/nothing-here", "{}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(unknown.body()).isEqualTo("{\"error\":\"not found\"}");
+
+        HttpResponse<String> wrongMethod = http.get(ALERT);
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(wrongMethod.body()).isEqualTo("{\"error\":\"method not allowed\"}");
+    }
+
+    private void assertReady() {
+        HttpResponse<String> readiness = http.get("/readyz");
+        assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
+        assertThat(readiness.body()).contains("\"webhookRoutes\":{\"status\":\"UP\"}");
+    }
+
+    private void assertUnready() {
+        HttpResponse<String> readiness = http.get("/readyz");
+        assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(503);
+        assertThat(readiness.body()).contains("\"webhookRoutes\":{\"status\":\"DOWN\"}").contains("\"intake\":{\"status\":\"UP\"}");
+        assertThat(http.get("/livez").statusCode()).isEqualTo(200);
+    }
+
+    private static void assertUnavailable(HttpResponse<String> answer) {
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(answer.headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(answer.body()).isEqualTo("{\"error\":\"webhook unavailable, retry later\"}");
+    }
+}
