@@ -88,7 +88,7 @@ public class IntakeSpool {
                 throw new UnreadableSpoolException("no webhook route " + route);
             }
             Map<String, String> headers = new LinkedHashMap<>();
-            node.path("headers").fields().forEachRemaining(header -> headers.put(header.getKey(), header.getValue().asText()));
+            node.path("headers").properties().forEach(header -> headers.put(header.getKey(), header.getValue().asText()));
             WebhookDelivery delivery = new WebhookDelivery(route, node.path("pathAndQuery").asText(), headers,
                     Base64.getDecoder().decode(node.path("body").asText()), Instant.parse(node.path("receivedAt").asText()));
             return new SpooledDelivery(requireText(node, "id"), delivery);
