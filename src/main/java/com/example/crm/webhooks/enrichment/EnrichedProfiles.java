@@ -51,13 +51,23 @@ public class EnrichedProfiles {
         return columns;
     }
 
-    /** A stable key per entity, {@code companies/<id>/logo.png}: a second run overwrites the same object. */
+    /**
+     * A stable key per entity, {@code companies/<id>/logo.png}: a second run overwrites the same
+     * object. The id is one segment, percent-encoded ({@code /} too), and never {@code .} or
+     * {@code ..}: S3 servers and clients resolve those, {@code companies/./logo.png} would become
+     * {@code companies/logo.png}.
+     */
     public String imageKey(Map<String, Object> job, FetchedImage image) {
         EntityType type = EntityType.fromCode((String) job.get("entity_type"))
                 .filter(EntityType::keepsImage)
                 .orElseThrow(() -> new IllegalArgumentException("no picture is kept for " + job.get("entity_type")));
-        return type.table() + "/" + URLEncoder.encode((String) job.get("entity_id"), StandardCharsets.UTF_8)
-                + "/" + type.imageName() + "." + image.extension();
+        return type.table() + "/" + keySegment((String) job.get("entity_id")) + "/" + type.imageName() + "." + image.extension();
+    }
+
+    /** The id percent-encoded, its dots too when it is nothing but dots (an id "%2E" encodes as "%252E": no clash). */
+    private static String keySegment(String id) {
+        String encoded = URLEncoder.encode(id, StandardCharsets.UTF_8);
+        return encoded.equals(".") || encoded.equals("..") ? encoded.replace(".", "%2E") : encoded;
     }
 
     private static Map<String, Object> entity(Map<String, Object> job, JsonNode profile) {
