@@ -1,5 +1,7 @@
 package com.example.crm.webhooks.enrichment;
 
+import com.example.crm.webhooks.logging.LogText;
+import com.example.crm.webhooks.reversecontact.ReverseContactErrors;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -90,7 +92,7 @@ public class EnrichmentQueue {
         }
         String error = describe(failure);
         log.info("Enrichment job {} ({} {}) failed on attempt {}, retrying in {}: {}",
-                job.get("id"), job.get("entity_type"), job.get("entity_id"), attempts, delay, error);
+                job.get("id"), job.get("entity_type"), entityId(job), attempts, delay, error);
         Map<String, Object> reschedule = ownedJob(job);
         reschedule.put("delayMillis", delay.toMillis());
         reschedule.put("error", error);
@@ -101,7 +103,7 @@ public class EnrichmentQueue {
     public Map<String, Object> deadLetter(Map<String, Object> job, Throwable failure) {
         String error = describe(failure);
         log.warn("Enrichment job {} ({} {}) dead-lettered after {} attempt(s): {}",
-                job.get("id"), job.get("entity_type"), job.get("entity_id"), job.get("attempts"), error);
+                job.get("id"), job.get("entity_type"), entityId(job), job.get("attempts"), error);
         Map<String, Object> dead = ownedJob(job);
         dead.put("error", error);
         return dead;
@@ -195,7 +197,11 @@ public class EnrichmentQueue {
         }
     }
 
-    /** A short error text for last_error and dead_letters: status and endpoint, never headers or keys. */
+    /**
+     * A short error text for last_error, dead_letters and the log: status, endpoint and Reverse
+     * Contact's message (its {@code error}, text or {@code {message, code}}; else the answer as
+     * text), never headers or keys; line breaks and controls escaped ({@link LogText}).
+     */
     static String describe(Throwable failure) {
         if (failure == null) {
             return "unknown failure";
@@ -203,12 +209,20 @@ public class EnrichmentQueue {
         String text;
         if (failure instanceof HttpOperationFailedException http) {
             String uri = http.getUri() == null ? "" : http.getUri().replaceFirst("\\?.*$", "");
-            String body = http.getResponseBody() == null ? "" : http.getResponseBody().strip();
-            text = "HTTP " + http.getStatusCode() + " from " + uri + (body.isEmpty() ? "" : ": " + body);
+            String message = ReverseContactErrors.message(http.getResponseBody());
+            if (message == null) {
+                message = http.getResponseBody() == null ? "" : http.getResponseBody().strip();
+            }
+            text = "HTTP " + http.getStatusCode() + " from " + uri + (message.isEmpty() ? "" : ": " + message);
         } else {
             text = failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
         }
-        return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH) + "...";
+        return LogText.escape(text, MAX_ERROR_LENGTH);
+    }
+
+    /** The job's entity id for a log line: it came in a caller's query string. */
+    private static String entityId(Map<String, Object> job) {
+        return LogText.token((String) job.get("entity_id"), 80);
     }
 
     private static Instant instant(Timestamp timestamp) {
