@@ -33,6 +33,9 @@ import org.springframework.transaction.annotation.Transactional;
  * <p>An instance claims due jobs under a lease with {@code FOR UPDATE SKIP LOCKED}, so any number
  * of instances share the work; a job whose instance died is due again when its lease runs out.
  * Every later write names the lease owner, so an instance whose lease was taken over changes nothing.
+ *
+ * <p>An entity has at most one open (pending or running) job, for its newest LinkedIn URL (the
+ * partial unique index {@code enrichment_jobs_one_open}); a replay keeps to that.
  */
 @Component("enrichmentQueue")
 public class EnrichmentQueue {
@@ -43,22 +46,29 @@ public class EnrichmentQueue {
     private static final Logger log = LoggerFactory.getLogger(EnrichmentQueue.class);
     private static final int MAX_ERROR_LENGTH = 1000;
 
-    /** Marks the chosen open dead letters replayed and requeues their jobs; returns the dead letters' ids. */
+    /**
+     * Marks the chosen open dead letters replayed and requeues their jobs, at most one per entity
+     * (its newest) and none for an entity that has an open job already; returns the dead letters' ids.
+     */
     private static final String REPLAY = """
             with replayed as (
                 update dead_letters set replayed_at = now()
                 where replayed_at is null %s
                 returning id, job_id
+            ), newest_per_entity as (
+                select distinct on (job.entity_type, job.entity_id) job.id
+                from enrichment_jobs job join replayed on job.id = replayed.job_id
+                where job.state not in ('pending', 'running')
+                order by job.entity_type, job.entity_id, job.created_at desc, job.id desc
             ), requeued as (
                 update enrichment_jobs job
                 set state = 'pending', attempts = 0, next_attempt_at = now(), lease_owner = null,
-                    lease_until = null, finished_at = null, updated_at = now()
-                from replayed
-                where job.id = replayed.job_id
-                  and job.state not in ('pending', 'running')
+                    lease_until = null, finished_at = null, outcome = null, updated_at = now()
+                from newest_per_entity
+                where job.id = newest_per_entity.id
                   and not exists (select 1 from enrichment_jobs open
                                   where open.entity_type = job.entity_type and open.entity_id = job.entity_id
-                                    and open.linkedin_url = job.linkedin_url and open.state in ('pending', 'running'))
+                                    and open.state in ('pending', 'running'))
                 returning job.id
             )
             select id from replayed order by id
@@ -145,9 +155,10 @@ public class EnrichmentQueue {
      * Replays one dead letter, or every open one when {@code id} is null: its job goes back to the
      * queue (pending, no attempts, due now) and {@code replayed_at} records it, in one statement. A
      * dead letter is replayed at most once: replaying it again, or two operators at once, changes
-     * nothing (the row lock and {@code replayed_at is null} decide). A job already queued again for
-     * the same entity and URL is left alone; its dead letter still counts as replayed, because that
-     * job does the work. Returns the ids of the dead letters replayed.
+     * nothing (the row lock and {@code replayed_at is null} decide). An entity keeps one open job:
+     * when it has one already (queued again by a newer callback, say), its dead job stays dead, and
+     * of several dead letters of one entity only the newest job is requeued; those letters still
+     * count as replayed, because that one job does the work. Returns the ids of the dead letters replayed.
      */
     @Transactional
     public List<String> replay(String id) {
