@@ -17,7 +17,8 @@ import org.springframework.stereotype.Component;
  * {@code sql:} updates (routes/enrichment.camel.yaml), and names the R2 object of its picture.
  * Every value is idempotent (same values, same object key), so a job that runs twice does no harm.
  * Each map carries {@code entityId} and {@code linkedinUrl}: the route's updates apply only while
- * the entity still has the URL the job was for, so a stale profile is discarded.
+ * the entity still has the URL the job was for, so a stale profile is discarded; and the job's
+ * {@code jobId} and {@code leaseOwner}: they apply only while the job still holds its lease.
  */
 @Component("enrichedProfiles")
 public class EnrichedProfiles {
@@ -72,6 +73,8 @@ public class EnrichedProfiles {
 
     private static Map<String, Object> entity(Map<String, Object> job, JsonNode profile) {
         Map<String, Object> columns = new HashMap<>();
+        columns.put("jobId", job.get("id"));
+        columns.put("leaseOwner", job.get("lease_owner"));
         columns.put("entityId", job.get("entity_id"));
         columns.put("linkedinUrl", job.get("linkedin_url"));
         columns.put("profile", profile.toString());

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,9 @@ import org.springframework.transaction.annotation.Transactional;
  *
  * <p>An instance claims due jobs under a lease with {@code FOR UPDATE SKIP LOCKED}, so any number
  * of instances share the work; a job whose instance died is due again when its lease runs out.
- * Every later write names the lease owner, so an instance whose lease was taken over changes nothing.
+ * Each claim has a lease owner of its own, and every later write names it (the entity's columns
+ * and picture key too), so a run whose lease was taken over, by another instance or by a later
+ * claim of this one, or whose job a newer resolve callback re-pointed, changes nothing.
  *
  * <p>An entity has at most one open (pending or running) job, for its newest LinkedIn URL (the
  * partial unique index {@code enrichment_jobs_one_open}); a replay keeps to that.
@@ -76,16 +79,25 @@ public class EnrichmentQueue {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final EnrichmentSettings settings;
-    private final String leaseOwner = instanceName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    private final EnrichmentThreadPool workers;
+    private final String instance = instanceName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicLong claims = new AtomicLong();
 
-    public EnrichmentQueue(NamedParameterJdbcTemplate jdbc, EnrichmentSettings settings) {
+    public EnrichmentQueue(NamedParameterJdbcTemplate jdbc, EnrichmentSettings settings, EnrichmentThreadPool workers) {
         this.jdbc = jdbc;
         this.settings = settings;
+        this.workers = workers;
     }
 
-    /** What the claim step asks for: this instance's lease, its length, and up to a batch of jobs. */
+    /**
+     * What the claim step asks for: a lease owner of this claim's own (this instance, and the claim's
+     * number), the lease's length, and how many jobs to take: as many as there are idle workers, at
+     * most a batch.
+     */
     public Map<String, Object> claimParameters() {
-        return Map.of("leaseOwner", leaseOwner, "leaseMillis", settings.lease().toMillis(), "batchSize", settings.batchSize());
+        String leaseOwner = instance + "#" + claims.incrementAndGet();
+        int jobs = Math.min(settings.batchSize(), workers.idleWorkers());
+        return Map.of("leaseOwner", leaseOwner, "leaseMillis", settings.lease().toMillis(), "batchSize", jobs);
     }
 
     /**
