@@ -131,6 +131,15 @@ public class EnrichmentQueue {
         return dead;
     }
 
+    /** A job whose URL has no profile (Reverse Contact's 404, no credit spent): done, with the reason. */
+    public Map<String, Object> notFound(Map<String, Object> job, Throwable failure) {
+        String message = failure instanceof HttpOperationFailedException http ? ReverseContactErrors.message(http.getResponseBody()) : null;
+        Map<String, Object> done = ownedJob(job);
+        done.put("reason", LogText.escape("not found: " + (message == null ? "Reverse Contact has no profile at this URL" : message),
+                MAX_ERROR_LENGTH));
+        return done;
+    }
+
     private static Map<String, Object> ownedJob(Map<String, Object> job) {
         Map<String, Object> owned = new HashMap<>();
         owned.put("jobId", job.get("id"));
