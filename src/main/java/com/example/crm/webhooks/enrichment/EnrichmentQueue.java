@@ -1,6 +1,7 @@
 package com.example.crm.webhooks.enrichment;
 
 import com.example.crm.webhooks.logging.LogText;
+import com.example.crm.webhooks.reversecontact.ReverseContactAccess;
 import com.example.crm.webhooks.reversecontact.ReverseContactErrors;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -80,23 +81,29 @@ public class EnrichmentQueue {
     private final NamedParameterJdbcTemplate jdbc;
     private final EnrichmentSettings settings;
     private final EnrichmentThreadPool workers;
+    private final ReverseContactAccess reverseContact;
     private final String instance = instanceName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong claims = new AtomicLong();
 
-    public EnrichmentQueue(NamedParameterJdbcTemplate jdbc, EnrichmentSettings settings, EnrichmentThreadPool workers) {
+    public EnrichmentQueue(NamedParameterJdbcTemplate jdbc, EnrichmentSettings settings, EnrichmentThreadPool workers,
+                           ReverseContactAccess reverseContact) {
         this.jdbc = jdbc;
         this.settings = settings;
         this.workers = workers;
+        this.reverseContact = reverseContact;
     }
 
     /**
      * What the claim step asks for: a lease owner of this claim's own (this instance, and the claim's
      * number), the lease's length, and how many jobs to take: as many as there are idle workers, at
-     * most a batch.
+     * most a batch; while Reverse Contact refuses our key, one now and then as a probe, else none.
      */
     public Map<String, Object> claimParameters() {
         String leaseOwner = instance + "#" + claims.incrementAndGet();
         int jobs = Math.min(settings.batchSize(), workers.idleWorkers());
+        if (jobs > 0 && reverseContact.isPaused()) {
+            jobs = reverseContact.takeProbe(leaseOwner) ? 1 : 0;
+        }
         return Map.of("leaseOwner", leaseOwner, "leaseMillis", settings.lease().toMillis(), "batchSize", jobs);
     }
 
@@ -129,6 +136,16 @@ public class EnrichmentQueue {
         Map<String, Object> dead = ownedJob(job);
         dead.put("error", error);
         return dead;
+    }
+
+    /**
+     * A job Reverse Contact refused for our key or credits (401, 402, 403; enrichment pauses): the
+     * parameters that put it back in the queue, due now, its attempt not counted.
+     */
+    public Map<String, Object> putBack(Map<String, Object> job, Throwable failure) {
+        Map<String, Object> back = ownedJob(job);
+        back.put("error", describe(failure));
+        return back;
     }
 
     /** A job whose URL has no profile (Reverse Contact's 404, no credit spent): done, with the reason. */
