@@ -14,9 +14,8 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 
-/** What the fault tests share: Reverse Contact and image stubs on the shared WireMock, free ports. */
+/** What the fault tests share: Reverse Contact and image stubs on the shared WireMock. */
 final class Faults {
 
     static final String RESOLVE = "/api/webhooks/reversecontact/resolve";
@@ -63,15 +62,6 @@ final class Faults {
     static byte[] png() {
         try (InputStream in = Faults.class.getResourceAsStream("/reversecontact-stand-in/__files/images/ada-lovelace.png")) {
             return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A port nothing listens on (yet). */
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
