@@ -36,7 +36,16 @@ final class Faults {
 
     /** The fetch of {@code linkedinUrl}'s person profile; the caller adds the answer. */
     static MappingBuilder fetchPerson(String linkedinUrl) {
-        return post(urlEqualTo(FETCH_PERSONS)).withRequestBody(equalToJson("{\"url\":\"" + linkedinUrl + "\"}"));
+        return fetch(FETCH_PERSONS, linkedinUrl);
+    }
+
+    /** The fetch of {@code linkedinUrl}'s company profile; the caller adds the answer. */
+    static MappingBuilder fetchCompany(String linkedinUrl) {
+        return fetch(FETCH_COMPANIES, linkedinUrl);
+    }
+
+    private static MappingBuilder fetch(String path, String linkedinUrl) {
+        return post(urlEqualTo(path)).withRequestBody(equalToJson("{\"url\":\"" + linkedinUrl + "\"}"));
     }
 
     /** A profile with {@code headline}, and a picture on WireMock when {@code picturePath} is not null. */
@@ -50,8 +59,12 @@ final class Faults {
     }
 
     static void stubPicture(String path, byte[] png) {
+        stubImage(path, "image/png", png);
+    }
+
+    static void stubImage(String path, String contentType, byte[] bytes) {
         thirdParties().stubFor(get(urlPathEqualTo(path))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "image/png").withBody(png)));
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", contentType).withBody(bytes)));
     }
 
     /** WireMock by the address application-test.yaml trusts as an image host. */
