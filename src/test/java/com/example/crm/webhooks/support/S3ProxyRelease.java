@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * s3proxy as its users run it: its release artifact ({@code s3proxy-<version>-jar-with-dependencies.jar},
- * which Maven copies to target/ before the tests), started with {@code java -jar ... --properties}
+ * which Maven copies to target/s3proxy/ before the tests), started with {@code java -jar ... --properties}
  * in a process of its own, with the configuration its README documents: AWS v2 or v4 signatures
  * checked against an identity and credential, objects as files (jclouds' filesystem provider) in a
  * directory of its own. Unlike {@link S3CompatibleServer} nothing of it is in the test JVM: it
@@ -89,20 +89,22 @@ public final class S3ProxyRelease implements AutoCloseable {
         }
     }
 
-    /** The one s3proxy release jar Maven copied to target/ (maven-dependency-plugin, in the pom). */
+    /** The one s3proxy release jar Maven copied to target/s3proxy/ (maven-dependency-plugin, in the pom). */
     private static Path releaseJar() {
-        Path target = Path.of(System.getProperty("user.dir"), "target");
-        try (var files = Files.list(target)) {
-            List<Path> jars = files.filter(file -> file.getFileName().toString().matches("s3proxy-.+-jar-with-dependencies\\.jar"))
-                    .toList();
-            if (jars.size() != 1) {
-                throw new IllegalStateException("expected one s3proxy release jar in " + target + " (./mvnw generate-test-resources"
-                        + " copies it), found " + jars);
+        Path folder = Path.of(System.getProperty("user.dir"), "target", "s3proxy");
+        List<Path> jars = List.of();
+        if (Files.isDirectory(folder)) {
+            try (var files = Files.list(folder)) {
+                jars = files.filter(file -> file.getFileName().toString().matches("s3proxy-.+-jar-with-dependencies\\.jar")).toList();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return jars.get(0).toAbsolutePath();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        if (jars.size() != 1) {
+            throw new IllegalStateException("expected one s3proxy release jar in " + folder
+                    + " (./mvnw generate-test-resources copies it there), found " + jars);
+        }
+        return jars.get(0).toAbsolutePath();
     }
 
     /** Where its S3 API answers, e.g. {@code http://127.0.0.1:41234}. */
