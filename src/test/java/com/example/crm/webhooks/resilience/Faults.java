@@ -14,9 +14,8 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 
-/** What the fault tests share: Reverse Contact and image stubs on the shared WireMock, free ports. */
+/** What the fault tests share: Reverse Contact and image stubs on the shared WireMock. */
 final class Faults {
 
     static final String RESOLVE = "/api/webhooks/reversecontact/resolve";
@@ -37,7 +36,16 @@ final class Faults {
 
     /** The fetch of {@code linkedinUrl}'s person profile; the caller adds the answer. */
     static MappingBuilder fetchPerson(String linkedinUrl) {
-        return post(urlEqualTo(FETCH_PERSONS)).withRequestBody(equalToJson("{\"url\":\"" + linkedinUrl + "\"}"));
+        return fetch(FETCH_PERSONS, linkedinUrl);
+    }
+
+    /** The fetch of {@code linkedinUrl}'s company profile; the caller adds the answer. */
+    static MappingBuilder fetchCompany(String linkedinUrl) {
+        return fetch(FETCH_COMPANIES, linkedinUrl);
+    }
+
+    private static MappingBuilder fetch(String path, String linkedinUrl) {
+        return post(urlEqualTo(path)).withRequestBody(equalToJson("{\"url\":\"" + linkedinUrl + "\"}"));
     }
 
     /** A profile with {@code headline}, and a picture on WireMock when {@code picturePath} is not null. */
@@ -51,8 +59,12 @@ final class Faults {
     }
 
     static void stubPicture(String path, byte[] png) {
+        stubImage(path, "image/png", png);
+    }
+
+    static void stubImage(String path, String contentType, byte[] bytes) {
         thirdParties().stubFor(get(urlPathEqualTo(path))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "image/png").withBody(png)));
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", contentType).withBody(bytes)));
     }
 
     /** WireMock by the address application-test.yaml trusts as an image host. */
@@ -63,15 +75,6 @@ final class Faults {
     static byte[] png() {
         try (InputStream in = Faults.class.getResourceAsStream("/reversecontact-stand-in/__files/images/ada-lovelace.png")) {
             return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A port nothing listens on (yet). */
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.example.crm.webhooks.support.EmbeddedPostgresServer;
 import com.example.crm.webhooks.support.ServiceInstance;
+import com.example.crm.webhooks.support.TestInfrastructure;
 import com.example.crm.webhooks.support.TwilioRequests;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -47,7 +48,7 @@ class IntakeFallbackTest {
     void withR2DownTooTheSpoolDirectoryKeepsTheDeliveriesUntilTheDatabaseReturns() throws Exception {
         int port = startPostgres();
         service = ServiceInstance.start("intake-directory", postgres.getJdbcUrl("postgres", "postgres"),
-                Map.of("r2.endpoint", "http://127.0.0.1:" + Faults.freePort(), "reversecontact.api-key", ""));
+                Map.of("r2.endpoint", "http://127.0.0.1:" + TestInfrastructure.freePort(), "reversecontact.api-key", ""));
         service.jdbc().update("insert into people (id, alert_subscription_id) values ('p-1', 'sub-1')");
         TwilioRequests twilio = new TwilioRequests(service.http());
 
@@ -76,7 +77,7 @@ class IntakeFallbackTest {
     void withNoSpoolEitherItIs503AndNothingIsHalfWritten() throws Exception {
         startPostgres();
         service = ServiceInstance.start("intake-nowhere", postgres.getJdbcUrl("postgres", "postgres"),
-                Map.of("r2.endpoint", "http://127.0.0.1:" + Faults.freePort(), "reversecontact.api-key", ""));
+                Map.of("r2.endpoint", "http://127.0.0.1:" + TestInfrastructure.freePort(), "reversecontact.api-key", ""));
         // The service started with a writable spool (startup refuses one it cannot write); now a file
         // takes the directory's place, so nothing can be written under it.
         Path notADirectory = service.spoolDirectory();

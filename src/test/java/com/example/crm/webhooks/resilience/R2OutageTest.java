@@ -60,7 +60,7 @@ class R2OutageTest {
     @Test
     void jobsAreRetriedThenDeadLetteredAndTheReplayCompletesThemOnceR2IsBack() throws Exception {
         Faults.thirdParties().resetAll();
-        int r2Port = Faults.freePort();
+        int r2Port = TestInfrastructure.freePort();
         // The instance starts while R2 is down, as it must: the webhooks do not need R2.
         service = ServiceInstance.start("r2-outage", TestInfrastructure.newDatabase("r2_outage"),
                 Map.of("r2.endpoint", "http://127.0.0.1:" + r2Port));
