@@ -2,6 +2,9 @@ package com.example.crm.webhooks.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.UnixOperatingSystemMXBean;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -11,9 +14,10 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.endpoint.ApiVersion;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
@@ -30,30 +34,43 @@ import org.springframework.stereotype.Component;
  * DispatcherServlet, and cost about twice the CPU per request (bench/RESULTS.md). Tomcat serves
  * the management port alone (console, metrics, dead letters), behind operations.ManagementSecurity.
  * Nothing but the routes and the three health paths answers here; anything else is 404.
+ *
+ * <p>No client can hold the connections, or the file descriptors behind them (issue 16): they are
+ * capped in total and per address and must send their headers in time ({@link PublicConnections},
+ * HTTP/1.1 only: {@link PublicVertxServer}).
  */
 @Component
 public class PublicHttpServer implements CamelContextConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(PublicHttpServer.class);
+    /** File descriptors the process needs besides the public port's connections: database, R2, jars, the management port. */
+    private static final long DESCRIPTORS_BESIDES_CONNECTIONS = 512;
+
     private final VertxPlatformHttpServerConfiguration configuration = new VertxPlatformHttpServerConfiguration();
+    private final PublicPortSettings settings;
     private final long maxUnreadBytes;
     private final String retryAfterSeconds;
     private final HealthEndpointWebExtension health;
     private final ObjectMapper json;
-    private VertxPlatformHttpServer server;
+    private final PublicConnections connections;
+    private PublicVertxServer server;
 
-    public PublicHttpServer(@Value("${webhooks.http.port}") int port,
-                            @Value("${webhooks.http.host}") String host,
+    public PublicHttpServer(PublicPortSettings settings,
                             @Value("${webhooks.max-body-bytes}") long maxBodyBytes,
                             @Value("${webhooks.retry-after-seconds}") String retryAfterSeconds,
-                            HealthEndpointWebExtension health, ObjectMapper json) {
-        configuration.setBindPort(port);
-        configuration.setBindHost(host);
+                            HealthEndpointWebExtension health, ObjectMapper json, MeterRegistry registry) {
+        this.settings = settings;
+        configuration.setBindPort(settings.port());
+        configuration.setBindHost(settings.host());
         configuration.setMaxBodySize(maxBodyBytes);
         // A rejected request's unread body is read past and dropped up to this much, to keep the connection.
         this.maxUnreadBytes = 2 * maxBodyBytes;
         this.retryAfterSeconds = retryAfterSeconds;
         this.health = health;
         this.json = json;
+        this.connections = new PublicConnections(settings.maxConnections(), settings.maxConnectionsPerAddress(),
+                settings.headerTimeout(), settings.idleTimeout(), registry);
+        warnWhenDescriptorsRunShort(settings.maxConnections());
     }
 
     /** The port it listens on (a free one when configured as 0, as in tests). */
@@ -71,7 +88,7 @@ public class PublicHttpServer implements CamelContextConfiguration {
         VertxPlatformHttpEngine engine = new VertxPlatformHttpEngine();
         engine.setHandlers(List.of(this::beforeTheRoute));
         camelContext.getComponent("platform-http", PlatformHttpComponent.class).setEngine(engine);
-        server = new VertxPlatformHttpServer(configuration);
+        server = new PublicVertxServer(configuration, settings, connections, this::everyRequest);
         try {
             camelContext.addService(server, true, true);
         } catch (Exception e) {
@@ -91,22 +108,29 @@ public class PublicHttpServer implements CamelContextConfiguration {
     }
 
     /**
+     * Every 503 on the port tells the caller when to come back: Camel's own, for a route an operator
+     * suspended or one stopping at shutdown, has no Retry-After.
+     */
+    private void everyRequest(RoutingContext context) {
+        context.addHeadersEndHandler(sending -> {
+            if (context.response().getStatusCode() == 503 && !context.response().headers().contains(HttpHeaders.RETRY_AFTER)) {
+                context.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
+            }
+        });
+        context.next();
+    }
+
+    /**
      * Runs on the event loop before a request reaches its route. A query string Vert.x cannot decode
      * (a bad {@code %} escape) would fail inside Camel's binding with an error log: it gets the
      * routes' 400 here instead. Routes read the body themselves (useBodyHandler=false), and one
      * rejected early (415, 413 by Content-Length, 403) leaves it unread: the caller may still be
      * sending it and the connection could serve no further request. Once the answer is out, the
      * rest is read and dropped; past {@link #maxUnreadBytes}, or after a 408, the connection is
-     * closed instead. Every 503 tells the caller when to come back: Camel's own, for a route an
-     * operator suspended or one stopping at shutdown, has no Retry-After.
+     * closed instead.
      */
     private void beforeTheRoute(RoutingContext context) {
         HttpServerRequest request = context.request();
-        context.addHeadersEndHandler(sending -> {
-            if (context.response().getStatusCode() == 503 && !context.response().headers().contains(HttpHeaders.RETRY_AFTER)) {
-                context.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
-            }
-        });
         context.addEndHandler(answered -> {
             if (request.isEnded()) {
                 return;
@@ -150,5 +174,14 @@ public class PublicHttpServer implements CamelContextConfiguration {
                 .setStatusCode(answer.getStatus())
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(body);
+    }
+
+    /** Each connection is a file descriptor: a cap the process cannot reach makes "Too many open files" instead. */
+    private static void warnWhenDescriptorsRunShort(int maxConnections) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                && unix.getMaxFileDescriptorCount() < maxConnections + DESCRIPTORS_BESIDES_CONNECTIONS) {
+            log.warn("PUBLIC_MAX_CONNECTIONS is {} but the process may open only {} files: raise its limit (ulimit -n) "
+                    + "or lower PUBLIC_MAX_CONNECTIONS", maxConnections, unix.getMaxFileDescriptorCount());
+        }
     }
 }
