@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>a connection with no request in progress (kept alive after an answer) must send its next
  *       request's headers in full within {@code idleTimeout}, trickling or not.</li>
  * </ul>
- * A request's body has its own deadline (WEBHOOK_BODY_TIMEOUT). Counted in
+ * A request's body has its own deadline (WEBHOOK_BODY_TIMEOUT, {@link BodyReader}). Counted in
  * {@code public_http_connections} (open now), {@code public_http_connections_refused_total{limit}}
  * and {@code public_http_connections_timed_out_total{timeout}}.
  *

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.management.ManagementFactory;
-import java.util.List;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
@@ -28,16 +27,17 @@ import org.springframework.boot.actuate.health.HealthEndpointWebExtension;
 import org.springframework.stereotype.Component;
 
 /**
- * The public port ({@code webhooks.http.port}, PUBLIC_PORT): every {@code platform-http:} route,
+ * The public port ({@link PublicPortSettings}, PUBLIC_PORT): every {@code platform-http:} route,
  * that is every webhook, and health for load balancers. Vert.x serves it, not Tomcat: Camel's
  * Spring MVC engine dispatched each request twice through Tomcat, the servlet filters and the
  * DispatcherServlet, and cost about twice the CPU per request (bench/RESULTS.md). Tomcat serves
  * the management port alone (console, metrics, dead letters), behind operations.ManagementSecurity.
  * Nothing but the routes and the three health paths answers here; anything else is 404.
  *
- * <p>No client can hold the connections, or the file descriptors behind them (issue 16): they are
- * capped in total and per address and must send their headers in time ({@link PublicConnections},
- * HTTP/1.1 only: {@link PublicVertxServer}).
+ * <p>No client can hold what the others need (issue 16): connections are capped in total and per
+ * address and must send their headers in time ({@link PublicConnections}, HTTP/1.1 only:
+ * {@link PublicVertxServer}); a webhook's body is read on the event loop before a worker thread
+ * runs its route ({@link BodyReader}, {@link WebhookHttpEngine}).
  */
 @Component
 public class PublicHttpServer implements CamelContextConfiguration {
@@ -48,28 +48,30 @@ public class PublicHttpServer implements CamelContextConfiguration {
 
     private final VertxPlatformHttpServerConfiguration configuration = new VertxPlatformHttpServerConfiguration();
     private final PublicPortSettings settings;
-    private final long maxUnreadBytes;
+    private final long maxBodyBytes;
     private final String retryAfterSeconds;
     private final HealthEndpointWebExtension health;
     private final ObjectMapper json;
     private final PublicConnections connections;
+    private final BodyReader bodies;
     private PublicVertxServer server;
 
     public PublicHttpServer(PublicPortSettings settings,
                             @Value("${webhooks.max-body-bytes}") long maxBodyBytes,
+                            @Value("${webhooks.body-timeout}") Duration bodyTimeout,
                             @Value("${webhooks.retry-after-seconds}") String retryAfterSeconds,
                             HealthEndpointWebExtension health, ObjectMapper json, MeterRegistry registry) {
         this.settings = settings;
         configuration.setBindPort(settings.port());
         configuration.setBindHost(settings.host());
         configuration.setMaxBodySize(maxBodyBytes);
-        // A rejected request's unread body is read past and dropped up to this much, to keep the connection.
-        this.maxUnreadBytes = 2 * maxBodyBytes;
+        this.maxBodyBytes = maxBodyBytes;
         this.retryAfterSeconds = retryAfterSeconds;
         this.health = health;
         this.json = json;
         this.connections = new PublicConnections(settings.maxConnections(), settings.maxConnectionsPerAddress(),
                 settings.headerTimeout(), settings.idleTimeout(), registry);
+        this.bodies = new BodyReader(maxBodyBytes, bodyTimeout, settings.bodyBufferBytes(), registry);
         warnWhenDescriptorsRunShort(settings.maxConnections());
     }
 
@@ -85,8 +87,7 @@ public class PublicHttpServer implements CamelContextConfiguration {
     public void beforeApplicationStart(CamelContext camelContext) {
         // The engine finds the port of its router through this configuration (port 0: any free one).
         camelContext.getRegistry().bind("publicHttpServerConfiguration", configuration);
-        VertxPlatformHttpEngine engine = new VertxPlatformHttpEngine();
-        engine.setHandlers(List.of(this::beforeTheRoute));
+        WebhookHttpEngine engine = new WebhookHttpEngine(bodies, maxBodyBytes, List.of(this::beforeTheRoute));
         camelContext.getComponent("platform-http", PlatformHttpComponent.class).setEngine(engine);
         server = new PublicVertxServer(configuration, settings, connections, this::everyRequest);
         try {
@@ -109,7 +110,7 @@ public class PublicHttpServer implements CamelContextConfiguration {
 
     /**
      * Every 503 on the port tells the caller when to come back: Camel's own, for a route an operator
-     * suspended or one stopping at shutdown, has no Retry-After.
+     * suspended or one stopping at shutdown, has no Retry-After, nor has the body reader's.
      */
     private void everyRequest(RoutingContext context) {
         context.addHeadersEndHandler(sending -> {
@@ -121,32 +122,16 @@ public class PublicHttpServer implements CamelContextConfiguration {
     }
 
     /**
-     * Runs on the event loop before a request reaches its route. A query string Vert.x cannot decode
-     * (a bad {@code %} escape) would fail inside Camel's binding with an error log: it gets the
-     * routes' 400 here instead. Routes read the body themselves (useBodyHandler=false), and one
-     * rejected early (415, 413 by Content-Length, 403) leaves it unread: the caller may still be
-     * sending it and the connection could serve no further request. Once the answer is out, the
-     * rest is read and dropped; past {@link #maxUnreadBytes}, or after a 408, the connection is
-     * closed instead.
+     * Runs on the event loop before a webhook request reaches its route. A query string Vert.x cannot
+     * decode (a bad {@code %} escape) would fail inside Camel's binding with an error log: it gets the
+     * routes' 400 here instead. Once the answer is out, whatever of the body is left unread is read
+     * past or the connection closed ({@link BodyReader#afterTheAnswer}).
      */
     private void beforeTheRoute(RoutingContext context) {
-        HttpServerRequest request = context.request();
         context.addEndHandler(answered -> {
-            if (request.isEnded()) {
-                return;
+            if (answered.succeeded()) {
+                bodies.afterTheAnswer(context);
             }
-            if (context.response().getStatusCode() == 408) {
-                request.connection().close(); // too slow to wait for
-                return;
-            }
-            long[] dropped = {0};
-            request.handler(chunk -> {
-                dropped[0] += chunk.length();
-                if (dropped[0] > maxUnreadBytes) {
-                    request.connection().close();
-                }
-            });
-            request.resume();
         });
         try {
             context.queryParams();
