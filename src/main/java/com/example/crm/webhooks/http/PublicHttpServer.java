@@ -1,6 +1,5 @@
 package com.example.crm.webhooks.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,11 +17,6 @@ import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.actuate.endpoint.ApiVersion;
-import org.springframework.boot.actuate.endpoint.SecurityContext;
-import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
-import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
-import org.springframework.boot.actuate.health.HealthComponent;
 import org.springframework.boot.actuate.health.HealthEndpointWebExtension;
 import org.springframework.stereotype.Component;
 
@@ -37,7 +31,8 @@ import org.springframework.stereotype.Component;
  * <p>No client can hold what the others need (issue 16): connections are capped in total and per
  * address and must send their headers in time ({@link PublicConnections}, HTTP/1.1 only:
  * {@link PublicVertxServer}); a webhook's body is read on the event loop before a worker thread
- * runs its route ({@link BodyReader}, {@link WebhookHttpEngine}).
+ * runs its route ({@link BodyReader}, {@link WebhookHttpEngine}); health never waits for a worker
+ * ({@link PublicHealth}).
  */
 @Component
 public class PublicHttpServer implements CamelContextConfiguration {
@@ -102,15 +97,17 @@ public class PublicHttpServer implements CamelContextConfiguration {
     public void afterApplicationStart(CamelContext camelContext) {
         Router router = VertxPlatformHttpRouter.lookup(camelContext,
                 VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getBindPort()));
-        // Health asks the database: off the event loop.
-        router.get("/actuator/health").blockingHandler(context -> health(context, new String[0]), false);
-        router.get("/livez").blockingHandler(context -> health(context, "liveness"), false);
-        router.get("/readyz").blockingHandler(context -> health(context, "readiness"), false);
+        // A thread for each of the three, never a worker's (PublicHealth).
+        PublicHealth answers = new PublicHealth(health, json,
+                camelContext.getExecutorServiceManager().newFixedThreadPool(this, "public-health", 3));
+        router.get("/actuator/health").handler(answers.handler());
+        router.get("/livez").handler(answers.handler("liveness"));
+        router.get("/readyz").handler(answers.handler("readiness"));
     }
 
     /**
      * Every 503 on the port tells the caller when to come back: Camel's own, for a route an operator
-     * suspended or one stopping at shutdown, has no Retry-After, nor has the body reader's.
+     * suspended or one stopping at shutdown, has no Retry-After, nor has the body reader's or health's.
      */
     private void everyRequest(RoutingContext context) {
         context.addHeadersEndHandler(sending -> {
@@ -143,22 +140,6 @@ public class PublicHttpServer implements CamelContextConfiguration {
             return;
         }
         context.next();
-    }
-
-    /** The actuator's own answer for the server namespace: same status codes (DOWN is 503), no details. */
-    private void health(RoutingContext context, String... group) {
-        WebEndpointResponse<HealthComponent> answer = health.health(ApiVersion.V3, WebServerNamespace.SERVER, SecurityContext.NONE, group);
-        String body;
-        try {
-            body = answer.getBody() == null ? "" : json.writeValueAsString(answer.getBody());
-        } catch (JsonProcessingException e) {
-            context.fail(e);
-            return;
-        }
-        context.response()
-                .setStatusCode(answer.getStatus())
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(body);
     }
 
     /** Each connection is a file descriptor: a cap the process cannot reach makes "Too many open files" instead. */

@@ -34,9 +34,10 @@ import org.junit.jupiter.api.Test;
  * Clients that are slow or go away cannot stall the webhooks (issue 16, item 1). A service of its
  * own with 8 worker threads (PUBLIC_WORKER_THREADS; production has Vert.x's default, 20), a 3 s body
  * timeout and small bodies: 80 request bodies arriving a byte at a time hold no worker thread, so
- * correctly signed webhooks and /readyz are answered meanwhile, and each slow body gets its 408 on
- * time; a client that goes away is not a 500; the memory bodies may take while they arrive is
- * bounded. The counts exceed 20, so each test also fails against a service with the default pool.
+ * correctly signed webhooks and the health probes are answered meanwhile, and each slow body gets
+ * its 408 on time; health does not wait behind webhooks that keep every worker busy; a client that
+ * goes away is not a 500; the memory bodies may take while they arrive is bounded. The counts
+ * exceed 20, so each test also fails against a service with the default pool.
  */
 class SlowClientsTest {
 
@@ -112,6 +113,24 @@ class SlowClientsTest {
         await().atMost(Duration.ofSeconds(8)).until(() -> slow.stream().allMatch(RawConnection::isClosedByServer));
         assertThat(slow).allSatisfy(connection -> assertThat(connection.received())
                 .startsWith("HTTP/1.1 408").contains("{\"error\":\"request body not received within 3 s\"}"));
+    }
+
+    @Test
+    void healthIsAnsweredWhileWebhooksKeepEveryWorkerThreadBusy() throws Exception {
+        http = service.http();
+        twilio = new TwilioRequests(http);
+        List<Future<HttpResponse<String>>> held = keepEveryWorkerBusy("SMbusy-");
+
+        assertThat(within(NOT_STALLED, () -> http.get("/readyz")).statusCode()).isEqualTo(200);
+        assertThat(within(NOT_STALLED, () -> http.get("/livez")).statusCode()).isEqualTo(200);
+        assertThat(within(NOT_STALLED, () -> http.get("/actuator/health")).statusCode()).isEqualTo(200);
+        // The pool has the size configured: the other webhooks wait for a worker.
+        assertThat(gate.held()).isEqualTo(WORKER_THREADS);
+
+        gate.open();
+        for (Future<HttpResponse<String>> callback : held) {
+            assertThat(callback.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+        }
     }
 
     @Test
