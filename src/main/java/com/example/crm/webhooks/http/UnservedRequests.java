@@ -1,20 +1,13 @@
 package com.example.crm.webhooks.http;
 
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Processor;
 import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
-import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 /**
  * The public port's answers to requests no started route takes, in the JSON every other error
@@ -38,36 +31,6 @@ final class UnservedRequests {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
-    /** The engine for the public port's routes: {@code handlers} run before each route, and a suspended route answers 503 in JSON. */
-    VertxPlatformHttpEngine engine(List<Handler<RoutingContext>> handlers) {
-        VertxPlatformHttpEngine engine = new PublicPortEngine();
-        engine.setHandlers(handlers);
-        return engine;
-    }
-
-    private final class PublicPortEngine extends VertxPlatformHttpEngine {
-        @Override
-        public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-            // As the engine's own, but for a suspended route's answer.
-            return new PublicPortConsumer(endpoint, processor, getHandlers(), VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()));
-        }
-    }
-
-    private final class PublicPortConsumer extends VertxPlatformHttpConsumer {
-        PublicPortConsumer(PlatformHttpEndpoint endpoint, Processor processor, List<Handler<RoutingContext>> handlers, String routerName) {
-            super(endpoint, processor, handlers, routerName);
-        }
-
-        @Override
-        protected void handleRequest(RoutingContext context) {
-            if (isSuspended()) {
-                unavailable(context);
-                return;
-            }
-            super.handleRequest(context);
-        }
-    }
-
     /** Answers, on the public port's {@code router}, every request none of its routes matched. */
     void install(Router router) {
         rememberWebhookPaths();
@@ -84,7 +47,8 @@ final class UnservedRequests {
         }
     }
 
-    private void unavailable(RoutingContext context) {
+    /** The answer for a request to a route that is suspended: WebhookHttpEngine's consumer gives it. */
+    void unavailable(RoutingContext context) {
         context.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
         answer(context, 503, "webhook unavailable, retry later");
     }

@@ -1,15 +1,11 @@
 package com.example.crm.webhooks.http;
 
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
@@ -21,14 +17,23 @@ import org.springframework.stereotype.Component;
 /**
  * The HTTP edge of every webhook, and the only step that sees the HTTP request: it checks what
  * needs nothing but the request (the content type the webhook takes, 415; the size limit, 413),
- * reads the body as bytes (408 when it stops arriving), and makes the message a
- * {@link WebhookDelivery}: the raw body, the raw path and query, the headers routes read, the time
+ * takes the body as bytes (413 past the limit, 408 when it stopped arriving), and makes the message
+ * a {@link WebhookDelivery}: the raw body, the raw path and query, the headers routes read, the time
  * it arrived. Every later step works on those plain values. Routes call it first, on a
- * {@code platform-http} endpoint with {@code useBodyHandler=false}, so the body arrives unread and
- * unparsed, as it came on the wire: {@code bean: {ref: webhookRequests, method: readForm}}.
+ * {@code platform-http} endpoint with {@code useBodyHandler=false}, so no body handler parses the
+ * body: {@code bean: {ref: webhookRequests, method: readForm}}.
+ *
+ * <p>The public port has read the body already, on the event loop, before this step's worker
+ * thread was given the request ({@link BodyReader}), so no worker waits for a slow body. It leaves
+ * unread only a body this step refuses without it (another content type, a Content-Length past the
+ * limit), knowing which content type the route takes from this, its first step
+ * ({@link WebhookHttpEngine}).
  */
-@Component("webhookRequests")
+@Component(WebhookRequests.BEAN_NAME)
 public class WebhookRequests {
+
+    /** The bean's name, as routes refer to it. */
+    public static final String BEAN_NAME = "webhookRequests";
 
     private final long maxBodyBytes;
     private final Duration bodyTimeout;
@@ -49,13 +54,38 @@ public class WebhookRequests {
         read(exchange, MediaType.APPLICATION_JSON);
     }
 
+    /** The content type the step of this name takes (readForm, readJson); null for any other name. */
+    static MediaType contentTypeOf(String method) {
+        if ("readForm".equals(method)) {
+            return MediaType.APPLICATION_FORM_URLENCODED;
+        }
+        return "readJson".equals(method) ? MediaType.APPLICATION_JSON : null;
+    }
+
+    /** Whether a request with this Content-Type header is one a webhook taking {@code expected} reads (JSON: any +json type too). */
+    static boolean takes(MediaType expected, String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return false;
+        }
+        MediaType actual;
+        try {
+            actual = MediaType.parseMediaType(contentType);
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
+        boolean json = MediaType.APPLICATION_JSON.equals(expected)
+                && "application".equals(actual.getType()) && actual.getSubtype().endsWith("+json");
+        return expected.equalsTypeAndSubtype(actual) || json;
+    }
+
     private void read(Exchange exchange, MediaType expected) {
         Instant receivedAt = Instant.now();
         Message message = exchange.getMessage();
-        requireContentType(message, expected);
-        requireSizeWithinLimit(message);
+        // The request's own headers, as the public port read them when it decided whether to read the body.
         HttpServerRequest request = httpRequest(exchange);
-        byte[] body = readBody(message, request);
+        requireContentType(request, expected);
+        requireSizeWithinLimit(request);
+        byte[] body = body(message);
         Map<String, String> headers = new LinkedHashMap<>();
         for (String name : WebhookDelivery.KEPT_HEADERS) {
             String value = request.getHeader(name);
@@ -75,68 +105,36 @@ public class WebhookRequests {
     }
 
     /**
-     * The body, read from the wire as bytes. A body past the size limit is a 413 (a chunked request
-     * sends no Content-Length), one that does not arrive within the timeout a 408.
+     * The body's bytes, as the public port read them (a body past the size limit is a 413, one that
+     * did not arrive in full within the body timeout a 408), or as another caller gave them.
      */
-    private byte[] readBody(Message message, HttpServerRequest request) {
-        if (!(message.getBody() instanceof HttpServerRequest)) {
-            byte[] body = message.getBody(byte[].class);
-            if (body != null && body.length > maxBodyBytes) {
-                throw tooLarge();
-            }
-            return body == null ? new byte[0] : body;
+    private byte[] body(Message message) {
+        Object body = message.getBody();
+        if (body instanceof ReceivedBody received) {
+            return switch (received.outcome()) {
+                case COMPLETE -> received.bytes();
+                case TOO_LARGE -> throw tooLarge();
+                case TIMED_OUT -> throw new WebhookRejection(408, "request body not received within " + bodyTimeout.toSeconds() + " s");
+            };
         }
-        CompletableFuture<byte[]> read = new CompletableFuture<>();
-        Buffer received = Buffer.buffer();
-        // Called on the connection's event loop; this thread waits for the end.
-        request.handler(chunk -> {
-            if (read.isDone()) {
-                return; // past the limit: the rest is drained, unread
-            }
-            if (received.length() + chunk.length() > maxBodyBytes) {
-                read.completeExceptionally(tooLarge());
-            } else {
-                received.appendBuffer(chunk);
-            }
-        });
-        request.exceptionHandler(read::completeExceptionally);
-        request.endHandler(end -> read.complete(received.getBytes()));
-        request.resume();
-        try {
-            return read.get(bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof WebhookRejection rejection) {
-                throw rejection;
-            }
-            throw WebhookRejection.badRequest("request body not received in full");
-        } catch (TimeoutException e) {
-            throw new WebhookRejection(408, "request body not received within " + bodyTimeout.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading a request body", e);
+        if (body instanceof HttpServerRequest) {
+            throw new IllegalStateException("the public port left the body of a request its route takes unread");
         }
+        byte[] bytes = message.getBody(byte[].class);
+        if (bytes != null && bytes.length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        return bytes == null ? new byte[0] : bytes;
     }
 
-    private void requireContentType(Message message, MediaType expected) {
-        String header = message.getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (header == null || header.isBlank()) {
-            throw WebhookRejection.unsupportedMediaType("Content-Type must be " + expected);
-        }
-        MediaType actual;
-        try {
-            actual = MediaType.parseMediaType(header);
-        } catch (InvalidMediaTypeException e) {
-            throw WebhookRejection.unsupportedMediaType("Content-Type must be " + expected);
-        }
-        boolean json = MediaType.APPLICATION_JSON.equals(expected)
-                && "application".equals(actual.getType()) && actual.getSubtype().endsWith("+json");
-        if (!expected.equalsTypeAndSubtype(actual) && !json) {
+    private static void requireContentType(HttpServerRequest request, MediaType expected) {
+        if (!takes(expected, request.getHeader(HttpHeaders.CONTENT_TYPE))) {
             throw WebhookRejection.unsupportedMediaType("Content-Type must be " + expected);
         }
     }
 
-    private void requireSizeWithinLimit(Message message) {
-        String length = message.getHeader("Content-Length", String.class);
+    private void requireSizeWithinLimit(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length == null) {
             return;
         }

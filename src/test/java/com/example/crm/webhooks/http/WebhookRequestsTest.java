@@ -2,10 +2,12 @@ package com.example.crm.webhooks.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.crm.webhooks.support.RawConnection;
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -79,6 +81,23 @@ class WebhookRequestsTest extends WebhookServiceTest {
         assertThat(Pattern.compile("HTTP/1\\.1 (\\d{3})").matcher(answers).results().map(m -> m.group(1)))
                 .containsExactly("415", "400");
         assertThat(answers).contains("{\"error\":\"subscriptionId must be a non-blank string\"}");
+    }
+
+    @Test
+    void aBodyOfAnotherTypeIsRefusedBeforeItIsSentAndThenReadPast() {
+        // The public port does not wait for a body the route refuses for its type: the 415 comes
+        // first, then the body is read past, and the connection serves the next request.
+        try (RawConnection connection = RawConnection.open(http.baseUrl(), "127.0.0.1")) {
+            connection.send("POST " + TwilioRequests.INBOUND + " HTTP/1.1\r\nHost: " + http.host()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n");
+            assertThat(connection.readResponse(Duration.ofSeconds(10))).startsWith("HTTP/1.1 415");
+
+            connection.send("x".repeat(1000));
+            connection.send("POST " + ALERT + " HTTP/1.1\r\nHost: " + http.host()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+            assertThat(connection.readResponse(Duration.ofSeconds(10))).startsWith("HTTP/1.1 400")
+                    .contains("{\"error\":\"subscriptionId must be a non-blank string\"}");
+        }
     }
 
     @Test
