@@ -83,11 +83,6 @@ public final class ServiceInstance implements AutoCloseable {
         return new WebhookClient(baseUrl());
     }
 
-    /** The management port (Tomcat): metrics, health, the console. */
-    public int managementPort() {
-        return context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-    }
-
     public JdbcTemplate jdbc() {
         return context.getBean(JdbcTemplate.class);
     }
