@@ -29,6 +29,8 @@ import org.springframework.stereotype.Component;
  * before they are matched and stored. Media come from every {@code MediaUrlN} and
  * {@code MediaContentTypeN} sent, in the order of N, as {@code [{"url", "contentType"}]};
  * {@code num_media} is {@code NumMedia} when it is a whole number, else the number of media sent.
+ * The whole form is kept as {@code payload}, as a status callback's is: Twilio adds fields without
+ * notice (a WhatsApp profile name, a shared location, a tapped button).
  */
 @Component("twilioInboundMessages")
 public class TwilioInboundMessages {
@@ -76,6 +78,7 @@ public class TwilioInboundMessages {
         message.put("body", form.value("Body").orElse(null));
         message.put("numMedia", numMedia(form, media.size()));
         message.put("media", objectMapper.writeValueAsString(media));
+        message.put("payload", objectMapper.writeValueAsString(form.asPayload()));
         message.put("senderDigitForms", contactPhoneMatcher.digitForms(fromNumber));
         message.put("receivedAt", form.receivedAtUtc());
         message.put("contactId", null);
