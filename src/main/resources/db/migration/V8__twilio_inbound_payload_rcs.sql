@@ -1,4 +1,4 @@
--- Inbound messages keep Twilio's whole form.
+-- Inbound messages keep Twilio's whole form, and RCS is a channel of its own.
 --
 -- payload: every field of the inbound form as received, a single value as a string, a repeated
 -- one as a list (as message_status_events.payload keeps a status callback). Twilio adds fields
@@ -25,4 +25,7 @@ alter table messages
     add column latitude         double precision generated always as (twilio_coordinate(payload ->> 'Latitude')) stored,
     add column longitude        double precision generated always as (twilio_coordinate(payload ->> 'Longitude')) stored,
     add column location_address text generated always as (payload ->> 'Address') stored,
-    add column location_label   text generated always as (payload ->> 'Label') stored;
+    add column location_label   text generated always as (payload ->> 'Label') stored,
+    -- RCS (From=rcs:+1..., To=rcs:<agent id>): its own channel, not SMS.
+    drop constraint messages_channel_check,
+    add constraint messages_channel_check check (channel in ('sms', 'whatsapp', 'rcs'));

@@ -86,6 +86,19 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
                 .containsEntry("from_number", SENDER).containsEntry("to_number", OUR_NUMBER);
     }
 
+    @ParameterizedTest(name = "{0} = ''{1}''")
+    @MethodSource("everyColumnAndFormat")
+    void anRcsSenderIsMatchedThroughEachColumnInEachFormat(String column, String stored) {
+        storeNumber("c-1", column, stored);
+
+        HttpResponse<String> response = twilio.post(INBOUND, inboundMessage("SM1", "rcs:" + SENDER, "rcs:crm_agent_01", "hi"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(TWIML);
+        assertThat(message("SM1")).containsEntry("contact_id", "c-1").containsEntry("channel", "rcs")
+                .containsEntry("from_number", SENDER).containsEntry("to_number", "crm_agent_01");
+    }
+
     @Test
     void aNumberWithTheSameDigitsInAnotherCountryIsNotAMatch() {
         storeNumber("c-swiss", "contacts.mobile", "+41 2345678 ");  // digits 412345678, but +412345678
@@ -115,6 +128,7 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
 
         twilio.post(INBOUND, inboundMessage("SM1", SENDER, OUR_NUMBER, "sms"));
         twilio.post(INBOUND, inboundMessage("SM2", "whatsapp:" + SENDER, "whatsapp:" + OUR_NUMBER, "whatsapp"));
+        twilio.post(INBOUND, inboundMessage("SM5", "rcs:" + SENDER, "rcs:crm_agent_01", "rcs"));
         jdbc.update("delete from contact_relationship_profiles");
         twilio.post(INBOUND, inboundMessage("SM3", SENDER, OUR_NUMBER, "sms, no profiles"));
         jdbc.update("delete from contacts where mobile is not null");
@@ -122,6 +136,7 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
 
         assertThat(message("SM1")).containsEntry("contact_id", "c-z");
         assertThat(message("SM2")).containsEntry("contact_id", "c-y");
+        assertThat(message("SM5")).as("RCS comes from the phone's number, as SMS").containsEntry("contact_id", "c-z");
         assertThat(message("SM3")).containsEntry("contact_id", "c-b");
         assertThat(message("SM4")).containsEntry("contact_id", "c-a");
     }
@@ -271,6 +286,9 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
         }
         assertRejected(twilio.post(INBOUND, inboundMessage("SM1", "whatsapp:", OUR_NUMBER, "hi")), 400, "From is required");
         assertRejected(twilio.post(INBOUND, inboundMessage("SM1", SENDER, " ", "hi")), 400, "To is required");
+        assertRejected(twilio.post(INBOUND, inboundMessage("SM1", "rcs: ", "rcs:crm_agent_01", "hi")), 400, "From is required");
+        assertRejected(twilio.post(INBOUND, inboundMessage("SM1", "rcs:" + SENDER, "whatsapp:" + OUR_NUMBER, "hi")), 400,
+                "From and To name different channels");
 
         assertThat(db.snapshot()).isEqualTo(before);
     }
