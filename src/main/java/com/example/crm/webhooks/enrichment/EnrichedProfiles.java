@@ -17,7 +17,8 @@ import org.springframework.stereotype.Component;
  * {@code sql:} updates (routes/enrichment.camel.yaml), and names the R2 object of its picture.
  * Every value is idempotent (same values, same object key), so a job that runs twice does no harm.
  * Each map carries {@code entityId} and {@code linkedinUrl}: the route's updates apply only while
- * the entity still has the URL the job was for, so a stale profile is discarded.
+ * the entity still has the URL the job was for, so a stale profile is discarded; and the job's
+ * {@code jobId} and {@code leaseOwner}: they apply only while the job still holds its lease.
  */
 @Component("enrichedProfiles")
 public class EnrichedProfiles {
@@ -51,17 +52,29 @@ public class EnrichedProfiles {
         return columns;
     }
 
-    /** A stable key per entity, {@code companies/<id>/logo.png}: a second run overwrites the same object. */
+    /**
+     * A stable key per entity, {@code companies/<id>/logo.png}: a second run overwrites the same
+     * object. The id is one segment, percent-encoded ({@code /} too), and never {@code .} or
+     * {@code ..}: S3 servers and clients resolve those, {@code companies/./logo.png} would become
+     * {@code companies/logo.png}.
+     */
     public String imageKey(Map<String, Object> job, FetchedImage image) {
         EntityType type = EntityType.fromCode((String) job.get("entity_type"))
                 .filter(EntityType::keepsImage)
                 .orElseThrow(() -> new IllegalArgumentException("no picture is kept for " + job.get("entity_type")));
-        return type.table() + "/" + URLEncoder.encode((String) job.get("entity_id"), StandardCharsets.UTF_8)
-                + "/" + type.imageName() + "." + image.extension();
+        return type.table() + "/" + keySegment((String) job.get("entity_id")) + "/" + type.imageName() + "." + image.extension();
+    }
+
+    /** The id percent-encoded, its dots too when it is nothing but dots (an id "%2E" encodes as "%252E": no clash). */
+    private static String keySegment(String id) {
+        String encoded = URLEncoder.encode(id, StandardCharsets.UTF_8);
+        return encoded.equals(".") || encoded.equals("..") ? encoded.replace(".", "%2E") : encoded;
     }
 
     private static Map<String, Object> entity(Map<String, Object> job, JsonNode profile) {
         Map<String, Object> columns = new HashMap<>();
+        columns.put("jobId", job.get("id"));
+        columns.put("leaseOwner", job.get("lease_owner"));
         columns.put("entityId", job.get("entity_id"));
         columns.put("linkedinUrl", job.get("linkedin_url"));
         columns.put("profile", profile.toString());

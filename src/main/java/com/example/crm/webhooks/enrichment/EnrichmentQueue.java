@@ -1,5 +1,8 @@
 package com.example.crm.webhooks.enrichment;
 
+import com.example.crm.webhooks.logging.LogText;
+import com.example.crm.webhooks.reversecontact.ReverseContactAccess;
+import com.example.crm.webhooks.reversecontact.ReverseContactErrors;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -13,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +35,12 @@ import org.springframework.transaction.annotation.Transactional;
  *
  * <p>An instance claims due jobs under a lease with {@code FOR UPDATE SKIP LOCKED}, so any number
  * of instances share the work; a job whose instance died is due again when its lease runs out.
- * Every later write names the lease owner, so an instance whose lease was taken over changes nothing.
+ * Each claim has a lease owner of its own, and every later write names it (the entity's columns
+ * and picture key too), so a run whose lease was taken over, by another instance or by a later
+ * claim of this one, or whose job a newer resolve callback re-pointed, changes nothing.
+ *
+ * <p>An entity has at most one open (pending or running) job, for its newest LinkedIn URL (the
+ * partial unique index {@code enrichment_jobs_one_open}); a replay keeps to that.
  */
 @Component("enrichmentQueue")
 public class EnrichmentQueue {
@@ -42,22 +51,29 @@ public class EnrichmentQueue {
     private static final Logger log = LoggerFactory.getLogger(EnrichmentQueue.class);
     private static final int MAX_ERROR_LENGTH = 1000;
 
-    /** Marks the chosen open dead letters replayed and requeues their jobs; returns the dead letters' ids. */
+    /**
+     * Marks the chosen open dead letters replayed and requeues their jobs, at most one per entity
+     * (its newest) and none for an entity that has an open job already; returns the dead letters' ids.
+     */
     private static final String REPLAY = """
             with replayed as (
                 update dead_letters set replayed_at = now()
                 where replayed_at is null and job_id is not null %s
                 returning id, job_id
+            ), newest_per_entity as (
+                select distinct on (job.entity_type, job.entity_id) job.id
+                from enrichment_jobs job join replayed on job.id = replayed.job_id
+                where job.state not in ('pending', 'running')
+                order by job.entity_type, job.entity_id, job.created_at desc, job.id desc
             ), requeued as (
                 update enrichment_jobs job
                 set state = 'pending', attempts = 0, next_attempt_at = now(), lease_owner = null,
-                    lease_until = null, finished_at = null, updated_at = now()
-                from replayed
-                where job.id = replayed.job_id
-                  and job.state not in ('pending', 'running')
+                    lease_until = null, finished_at = null, outcome = null, updated_at = now()
+                from newest_per_entity
+                where job.id = newest_per_entity.id
                   and not exists (select 1 from enrichment_jobs open
                                   where open.entity_type = job.entity_type and open.entity_id = job.entity_id
-                                    and open.linkedin_url = job.linkedin_url and open.state in ('pending', 'running'))
+                                    and open.state in ('pending', 'running'))
                 returning job.id
             )
             select id from replayed order by id
@@ -65,16 +81,31 @@ public class EnrichmentQueue {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final EnrichmentSettings settings;
-    private final String leaseOwner = instanceName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    private final EnrichmentThreadPool workers;
+    private final ReverseContactAccess reverseContact;
+    private final String instance = instanceName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicLong claims = new AtomicLong();
 
-    public EnrichmentQueue(NamedParameterJdbcTemplate jdbc, EnrichmentSettings settings) {
+    public EnrichmentQueue(NamedParameterJdbcTemplate jdbc, EnrichmentSettings settings, EnrichmentThreadPool workers,
+                           ReverseContactAccess reverseContact) {
         this.jdbc = jdbc;
         this.settings = settings;
+        this.workers = workers;
+        this.reverseContact = reverseContact;
     }
 
-    /** What the claim step asks for: this instance's lease, its length, and up to a batch of jobs. */
+    /**
+     * What the claim step asks for: a lease owner of this claim's own (this instance, and the claim's
+     * number), the lease's length, and how many jobs to take: as many as there are idle workers, at
+     * most a batch; while Reverse Contact refuses our key, one now and then as a probe, else none.
+     */
     public Map<String, Object> claimParameters() {
-        return Map.of("leaseOwner", leaseOwner, "leaseMillis", settings.lease().toMillis(), "batchSize", settings.batchSize());
+        String leaseOwner = instance + "#" + claims.incrementAndGet();
+        int jobs = Math.min(settings.batchSize(), workers.idleWorkers());
+        if (jobs > 0 && reverseContact.isPaused()) {
+            jobs = reverseContact.takeProbe(leaseOwner) ? 1 : 0;
+        }
+        return Map.of("leaseOwner", leaseOwner, "leaseMillis", settings.lease().toMillis(), "batchSize", jobs);
     }
 
     /**
@@ -91,7 +122,7 @@ public class EnrichmentQueue {
         }
         String error = describe(failure);
         log.info("Enrichment job {} ({} {}) failed on attempt {}, retrying in {}: {}",
-                job.get("id"), job.get("entity_type"), job.get("entity_id"), attempts, delay, error);
+                job.get("id"), job.get("entity_type"), entityId(job), attempts, delay, error);
         Map<String, Object> reschedule = ownedJob(job);
         reschedule.put("delayMillis", delay.toMillis());
         reschedule.put("error", error);
@@ -102,10 +133,29 @@ public class EnrichmentQueue {
     public Map<String, Object> deadLetter(Map<String, Object> job, Throwable failure) {
         String error = describe(failure);
         log.warn("Enrichment job {} ({} {}) dead-lettered after {} attempt(s): {}",
-                job.get("id"), job.get("entity_type"), job.get("entity_id"), job.get("attempts"), error);
+                job.get("id"), job.get("entity_type"), entityId(job), job.get("attempts"), error);
         Map<String, Object> dead = ownedJob(job);
         dead.put("error", error);
         return dead;
+    }
+
+    /**
+     * A job Reverse Contact refused for our key or credits (401, 402, 403; enrichment pauses): the
+     * parameters that put it back in the queue, due now, its attempt not counted.
+     */
+    public Map<String, Object> putBack(Map<String, Object> job, Throwable failure) {
+        Map<String, Object> back = ownedJob(job);
+        back.put("error", describe(failure));
+        return back;
+    }
+
+    /** A job whose URL has no profile (Reverse Contact's 404, no credit spent): done, with the reason. */
+    public Map<String, Object> notFound(Map<String, Object> job, Throwable failure) {
+        String message = failure instanceof HttpOperationFailedException http ? ReverseContactErrors.message(http.getResponseBody()) : null;
+        Map<String, Object> done = ownedJob(job);
+        done.put("reason", LogText.escape("not found: " + (message == null ? "Reverse Contact has no profile at this URL" : message),
+                MAX_ERROR_LENGTH));
+        return done;
     }
 
     private static Map<String, Object> ownedJob(Map<String, Object> job) {
@@ -153,9 +203,10 @@ public class EnrichmentQueue {
      * Replays one dead letter, or every open one when {@code id} is null: its job goes back to the
      * queue (pending, no attempts, due now) and {@code replayed_at} records it, in one statement. A
      * dead letter is replayed at most once: replaying it again, or two operators at once, changes
-     * nothing (the row lock and {@code replayed_at is null} decide). A job already queued again for
-     * the same entity and URL is left alone; its dead letter still counts as replayed, because that
-     * job does the work. Returns the ids of the dead letters replayed.
+     * nothing (the row lock and {@code replayed_at is null} decide). An entity keeps one open job:
+     * when it has one already (queued again by a newer callback, say), its dead job stays dead, and
+     * of several dead letters of one entity only the newest job is requeued; those letters still
+     * count as replayed, because that one job does the work. Returns the ids of the dead letters replayed.
      */
     @Transactional
     public List<String> replay(String id) {
@@ -205,7 +256,11 @@ public class EnrichmentQueue {
         }
     }
 
-    /** A short error text for last_error and dead_letters: status and endpoint, never headers or keys. */
+    /**
+     * A short error text for last_error, dead_letters and the log: status, endpoint and Reverse
+     * Contact's message (its {@code error}, text or {@code {message, code}}; else the answer as
+     * text), never headers or keys; line breaks and controls escaped ({@link LogText}).
+     */
     static String describe(Throwable failure) {
         if (failure == null) {
             return "unknown failure";
@@ -213,12 +268,20 @@ public class EnrichmentQueue {
         String text;
         if (failure instanceof HttpOperationFailedException http) {
             String uri = http.getUri() == null ? "" : http.getUri().replaceFirst("\\?.*$", "");
-            String body = http.getResponseBody() == null ? "" : http.getResponseBody().strip();
-            text = "HTTP " + http.getStatusCode() + " from " + uri + (body.isEmpty() ? "" : ": " + body);
+            String message = ReverseContactErrors.message(http.getResponseBody());
+            if (message == null) {
+                message = http.getResponseBody() == null ? "" : http.getResponseBody().strip();
+            }
+            text = "HTTP " + http.getStatusCode() + " from " + uri + (message.isEmpty() ? "" : ": " + message);
         } else {
             text = failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
         }
-        return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH) + "...";
+        return LogText.escape(text, MAX_ERROR_LENGTH);
+    }
+
+    /** The job's entity id for a log line: it came in a caller's query string. */
+    private static String entityId(Map<String, Object> job) {
+        return LogText.token((String) job.get("entity_id"), 80);
     }
 
     private static Instant instant(Timestamp timestamp) {

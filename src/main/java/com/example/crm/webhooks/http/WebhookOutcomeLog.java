@@ -1,5 +1,6 @@
 package com.example.crm.webhooks.http;
 
+import com.example.crm.webhooks.logging.LogText;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
@@ -16,8 +17,8 @@ import org.springframework.stereotype.Component;
  * It names the route, the outcome (accepted, duplicate, rejected/&lt;reason&gt;, failed), the HTTP
  * status and the provider's id of what was delivered (MessageSid, subscriptionId, type:id), which
  * a route names right after reading the delivery ({@code http.LogDeliveryId}), or a refusal names
- * ({@code WebhookRejection.about}). Never bodies, headers or secrets; the id is cut short and
- * stripped of control characters.
+ * ({@code WebhookRejection.about}). Never bodies, headers or secrets; the id is cut short, its
+ * spaces and {@code =} made {@code _}, its line breaks and controls escaped.
  * Camel adds EventNotifier beans to the context by itself.
  */
 @Component
@@ -94,17 +95,9 @@ public class WebhookOutcomeLog extends EventNotifierSupport {
         return exchange.getMessage().getBody() == null ? 204 : 200;
     }
 
-    /** Up to 80 printable characters, no spaces (a caller's id must not forge log fields or lines). */
+    /** One field of up to 80 chars: a caller's id must not forge log fields or lines ({@link LogText#token}). */
     static String token(String value) {
-        if (value == null || value.isEmpty()) {
-            return "-";
-        }
-        StringBuilder safe = new StringBuilder(Math.min(value.length(), MAX_ID_LENGTH));
-        for (int i = 0; i < value.length() && safe.length() < MAX_ID_LENGTH; i++) {
-            char c = value.charAt(i);
-            safe.append(c > ' ' && c != 0x7f && c != '=' ? c : '_');
-        }
-        return safe.toString();
+        return LogText.token(value, MAX_ID_LENGTH);
     }
 
     private static boolean isWebhook(Exchange exchange) {

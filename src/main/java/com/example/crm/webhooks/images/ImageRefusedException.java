@@ -1,13 +1,19 @@
 package com.example.crm.webhooks.images;
 
+import com.example.crm.webhooks.logging.LogText;
+
 /**
  * An image the service will not copy: a URL that is not http(s), a host that resolves to a private,
  * loopback, link-local or metadata address, an answer that is not an allowed image, too large, or
- * a download that failed. Never retried: the profile is kept without the picture.
+ * a download that failed or took too long. Never retried: the profile is kept without the picture.
+ * The message, logged and kept in enrichment_jobs.last_error, quotes a URL from a third party's
+ * payload: its line breaks and controls are escaped.
  */
 public class ImageRefusedException extends Exception {
 
+    private static final int MAX_MESSAGE_LENGTH = 500;
+
     public ImageRefusedException(String message) {
-        super(message, null, false, false);
+        super(LogText.escape(message, MAX_MESSAGE_LENGTH), null, false, false);
     }
 }

@@ -3,18 +3,21 @@ package com.example.crm.webhooks.images;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -35,16 +38,19 @@ import org.springframework.stereotype.Component;
  * Downloads a picture named in a third party's payload without becoming an SSRF vector.
  * <ul>
  *   <li>http and https only, no user info;</li>
- *   <li>the host is resolved and refused when any address is loopback, private (10/8, 172.16/12,
- *       192.168/16, fc00::/7), link-local (169.254/16 with the cloud metadata address, fe80::/10),
- *       unspecified, multicast, carrier-grade NAT (100.64/10) or otherwise reserved, IPv4-mapped
- *       IPv6 forms included; the connection then goes to exactly the checked addresses (no second
- *       lookup an attacker's DNS could answer differently);</li>
+ *   <li>the host is resolved and refused when any address is not a public unicast address: every
+ *       entry of IANA's special-purpose registries ({@link SpecialPurposeAddresses}: loopback,
+ *       private, link-local with the cloud metadata address, unspecified, multicast, carrier-grade
+ *       NAT, documentation, benchmarking, reserved...), IPv4 addresses spelled as IPv6 judged as
+ *       the IPv4 address they carry; the connection then goes to exactly the checked addresses (no
+ *       second lookup an attacker's DNS could answer differently);</li>
  *   <li>hosts listed in {@code enrichment.trusted-hosts} are exempt (local stand-ins only);</li>
  *   <li>redirects are followed by hand, at most {@value #MAX_REDIRECTS}, each hop checked again;</li>
  *   <li>only PNG, JPEG, GIF and WebP whose bytes match the declared type; SVG is refused (it can
  *       carry script); reading stops past {@code enrichment.max-image-bytes};</li>
- *   <li>connect and read timeouts, no proxy, no cookies.</li>
+ *   <li>connect and read timeouts, and a deadline for the whole download, redirects included
+ *       (a host that drips its bytes, each in time for the read timeout, is cut off there);</li>
+ *   <li>no proxy, no cookies.</li>
  * </ul>
  */
 @Component("safeImageFetcher")
@@ -60,17 +66,26 @@ public class SafeImageFetcher {
 
     private final Set<String> trustedHosts;
     private final long maxBytes;
+    private final Duration deadline;
     private final CloseableHttpClient client;
+    /** Cuts off downloads at their deadline: one thread for all, it only cancels requests. */
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "image-download-deadline");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * @param trustedHosts   host names or IPs exempt from the address checks (local stand-ins only)
      * @param maxBytes       largest image copied; reading stops past it
      * @param timeout        connect and read timeout of a download
+     * @param deadline       the longest a whole download (redirects included) may take
      * @param maxConcurrency downloads that may run at once (the enrichment jobs running at once)
      */
     public SafeImageFetcher(@Value("${enrichment.trusted-hosts:}") List<String> trustedHosts,
                             @Value("${enrichment.max-image-bytes}") long maxBytes,
                             @Value("${enrichment.image-timeout}") Duration timeout,
+                            @Value("${enrichment.image-deadline}") Duration deadline,
                             @Value("${enrichment.max-concurrency}") int maxConcurrency) {
         this.trustedHosts = trustedHosts.stream()
                 .map(String::strip)
@@ -78,6 +93,7 @@ public class SafeImageFetcher {
                 .map(SafeImageFetcher::bareHost)
                 .collect(Collectors.toUnmodifiableSet());
         this.maxBytes = maxBytes;
+        this.deadline = deadline;
         Timeout connectAndRead = Timeout.of(timeout);
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
@@ -103,10 +119,11 @@ public class SafeImageFetcher {
 
     /** The image at {@code url}, or the reason it is refused. */
     public FetchedImage fetch(String url) throws ImageRefusedException {
+        long deadlineNanos = System.nanoTime() + deadline.toNanos();
         URI uri = checkedUri(url);
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             checkHost(uri);
-            Object result = get(uri);
+            Object result = get(uri, deadlineNanos);
             if (result instanceof FetchedImage image) {
                 return image;
             }
@@ -115,10 +132,20 @@ public class SafeImageFetcher {
         throw new ImageRefusedException("more than " + MAX_REDIRECTS + " redirects from " + safe(url));
     }
 
-    /** One GET: the image, or the Location of a redirect. */
-    private Object get(URI uri) throws ImageRefusedException {
+    /** One GET, cancelled at the deadline wherever it is: the image, or the Location of a redirect. */
+    private Object get(URI uri, long deadlineNanos) throws ImageRefusedException {
+        long remainingNanos = deadlineNanos - System.nanoTime();
+        if (remainingNanos <= 0) {
+            throw tookTooLong(uri);
+        }
         HttpGet request = new HttpGet(uri);
         request.setHeader("Accept", String.join(", ", EXTENSIONS.keySet()));
+        AtomicBoolean cutOff = new AtomicBoolean();
+        // Cancelling closes the connection, so a read blocked on a dripping host returns at once.
+        ScheduledFuture<?> atDeadline = deadlines.schedule(() -> {
+            cutOff.set(true);
+            request.cancel();
+        }, remainingNanos, TimeUnit.NANOSECONDS);
         ClassicHttpResponse response = null;
         boolean readToTheEnd = false;
         try {
@@ -127,16 +154,28 @@ public class SafeImageFetcher {
             readToTheEnd = result instanceof FetchedImage;
             return result;
         } catch (ImageRefusal refusal) {
-            throw new ImageRefusedException(refusal.getMessage());
+            throw cutOff.get() ? tookTooLong(uri) : new ImageRefusedException(refusal.getMessage());
         } catch (IOException e) {
+            if (cutOff.get()) {
+                throw tookTooLong(uri);
+            }
             throw new ImageRefusedException("download of " + safe(uri.toString()) + " failed: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
         } finally {
+            atDeadline.cancel(false);
             if (!readToTheEnd) {
                 request.cancel(); // drop the connection: closing normally would drain an unwanted body
             }
             closeQuietly(response);
         }
+    }
+
+    private ImageRefusedException tookTooLong(URI uri) {
+        return new ImageRefusedException("download of " + safe(uri.toString()) + " took longer than " + readable(deadline) + "; cut off");
+    }
+
+    private static String readable(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
 
     private static void closeQuietly(ClassicHttpResponse response) {
@@ -216,61 +255,13 @@ public class SafeImageFetcher {
             return addresses;
         }
         for (InetAddress address : addresses) {
-            if (isForbidden(address)) {
+            Optional<String> forbidden = SpecialPurposeAddresses.reasonForbidden(address);
+            if (forbidden.isPresent()) {
                 throw new UnknownHostException("image host " + host + " resolves to a non-public address ("
-                        + address.getHostAddress() + "); refused");
+                        + address.getHostAddress() + ", " + forbidden.get() + "); refused");
             }
         }
         return addresses;
-    }
-
-    /** True for every address an image from a third party's payload must not come from. */
-    static boolean isForbidden(InetAddress address) {
-        if (address instanceof Inet6Address) {
-            byte[] b = address.getAddress();
-            InetAddress embedded = embeddedIpv4(b);
-            if (embedded != null) {
-                return isForbidden(embedded);
-            }
-            return address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isLinkLocalAddress()
-                    || address.isSiteLocalAddress() || address.isMulticastAddress()
-                    || (b[0] & 0xfe) == 0xfc; // fc00::/7 unique local (AWS metadata fd00:ec2::254)
-        }
-        byte[] b = address.getAddress();
-        int first = b[0] & 0xff;
-        int second = b[1] & 0xff;
-        return address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isLinkLocalAddress()
-                || address.isSiteLocalAddress() || address.isMulticastAddress()
-                || first == 0                                  // "this network"
-                || (first == 100 && (second & 0xc0) == 64)     // 100.64/10 carrier-grade NAT
-                || (first == 192 && second == 0 && (b[2] & 0xff) == 0) // 192.0.0/24 protocol assignments
-                || (first == 198 && (second & 0xfe) == 18)     // 198.18/15 benchmarking
-                || first >= 240;                               // reserved and broadcast
-    }
-
-    /** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d), -compatible (::a.b.c.d) or NAT64 address. */
-    private static InetAddress embeddedIpv4(byte[] b) {
-        boolean mapped = allZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
-        boolean compatible = allZero(b, 0, 12) && !allZero(b, 12, 16) && !(allZero(b, 12, 15) && b[15] == 1);
-        boolean nat64 = (b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff
-                && (b[3] & 0xff) == 0x9b && allZero(b, 4, 12);
-        if (!mapped && !compatible && !nat64) {
-            return null;
-        }
-        try {
-            return Inet4Address.getByAddress(Arrays.copyOfRange(b, 12, 16));
-        } catch (UnknownHostException e) {
-            return null;
-        }
-    }
-
-    private static boolean allZero(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The bytes start the way the declared type's files do (magic numbers). */
@@ -313,6 +304,7 @@ public class SafeImageFetcher {
 
     @PreDestroy
     void close() throws IOException {
+        deadlines.shutdownNow();
         client.close();
     }
 

@@ -1,6 +1,7 @@
 package com.example.crm.webhooks.operations;
 
 import com.example.crm.webhooks.enrichment.EnrichmentQueue;
+import com.example.crm.webhooks.reversecontact.ReverseContactAccess;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -18,7 +19,9 @@ import org.springframework.stereotype.Component;
  * The gauges {@code enrichment_jobs{state}} and {@code dead_letters_unreplayed}, scraped from
  * /actuator/prometheus. One grouped count query serves all gauges of a scrape and is reused for a
  * few seconds, so a scrape never costs more than one round trip. While the database is
- * unreachable the gauges read NaN (no value) rather than a stale number.
+ * unreachable the gauges read NaN (no value) rather than a stale number. And
+ * {@code enrichment_paused}, 1 while this instance's enrichment is paused because Reverse Contact
+ * refuses its key or credits, else 0: this instance's own state, not a count.
  */
 @Component
 public class OperationsCounts implements MeterBinder {
@@ -28,13 +31,16 @@ public class OperationsCounts implements MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(OperationsCounts.class);
 
     private final EnrichmentQueue queue;
+    private final ReverseContactAccess reverseContact;
     private final Duration maxAge;
     private final Clock clock;
     private Map<String, Long> counts = Map.of();
     private Instant countedAt = Instant.MIN;
 
-    public OperationsCounts(EnrichmentQueue queue, @Value("${operations.metrics.gauge-cache-seconds:10}") long cacheSeconds) {
+    public OperationsCounts(EnrichmentQueue queue, ReverseContactAccess reverseContact,
+                            @Value("${operations.metrics.gauge-cache-seconds:10}") long cacheSeconds) {
         this.queue = queue;
+        this.reverseContact = reverseContact;
         this.maxAge = Duration.ofSeconds(cacheSeconds);
         this.clock = Clock.systemUTC();
     }
@@ -49,6 +55,9 @@ public class OperationsCounts implements MeterBinder {
         }
         Gauge.builder("dead.letters.unreplayed", this, OperationsCounts::unreplayedDeadLetters)
                 .description("Dead letters not replayed yet")
+                .register(registry);
+        Gauge.builder("enrichment.paused", reverseContact, access -> access.isPaused() ? 1 : 0)
+                .description("1 while this instance's enrichment is paused: Reverse Contact refuses its API key or credits")
                 .register(registry);
     }
 

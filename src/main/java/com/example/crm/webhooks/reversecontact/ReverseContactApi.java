@@ -69,8 +69,9 @@ public class ReverseContactApi {
             throw new MalformedProfileException("Reverse Contact answered without a JSON object");
         }
         if (root.has("success") && !root.path("success").asBoolean(false)) {
+            String message = ReverseContactErrors.message(root);
             throw new MalformedProfileException("Reverse Contact answered success=false: "
-                    + abbreviate(root.path("error").asText(root.path("message").asText(""))));
+                    + abbreviate(message == null ? "(no error message)" : message));
         }
         JsonNode data = root.path("data");
         if (!data.isObject()) {

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -211,8 +212,9 @@ class EnrichmentPipelineTest extends WebhookServiceTest {
         jdbc.update("insert into enrichment_jobs (entity_type, entity_id, linkedin_url) values ('person', 'p-1', ?)", ADA_URL);
 
         awaitJobState("done");
+        thirdParties.verify(0, postRequestedFor(urlEqualTo("/v2/fetch/persons")));
         assertThat(jdbc.queryForObject("select headline from people", String.class)).isNull();
-        assertThat(jdbc.queryForObject("select last_error from enrichment_jobs", String.class)).contains("discarded");
+        assertThat(jdbc.queryForObject("select last_error from enrichment_jobs", String.class)).startsWith("superseded: ");
     }
 
     /** WireMock by the address application-test.yaml trusts (its baseUrl says localhost, which is not trusted). */

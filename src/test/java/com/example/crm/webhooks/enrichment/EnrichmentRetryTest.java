@@ -26,7 +26,8 @@ import org.springframework.core.env.Environment;
 /**
  * Retries: a brief 5xx or dropped connection is redelivered at once, within the attempt; one that
  * outlasts the redeliveries, and a 429 (with its Retry-After), puts the job back in the queue for
- * later; other 4xx and malformed answers dead-letter it at once; the last attempt dead-letters it;
+ * later; other 4xx (but 401-403 and 404: EnrichmentPauseOnRefusalTest, ReverseContactAnswersTest) and
+ * malformed answers dead-letter it at once; the last attempt dead-letters it;
  * a dead letter can be replayed once. (Tests run with max-attempts 6, a 20 ms initial backoff and
  * 20 ms between redeliveries.)
  */
@@ -154,8 +155,8 @@ class EnrichmentRetryTest extends WebhookServiceTest {
 
     @Test
     void theReplayRouteReplaysToo() {
-        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).willReturn(aResponse().withStatus(404)
-                .withHeader("Content-Type", "application/json").withBody("{\"success\":false,\"error\":\"profile not found\"}")));
+        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json").withBody("{\"success\":false,\"error\":\"Invalid URL\"}")));
         queueJob();
         await().atMost(WAIT).until(() -> db.count("dead_letters") == 1);
         thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).willReturn(okJson(PROFILE)));
@@ -169,15 +170,17 @@ class EnrichmentRetryTest extends WebhookServiceTest {
 
     @Test
     void anotherClientErrorIsDeadLetteredAtOnce() {
-        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).willReturn(aResponse().withStatus(404)
-                .withHeader("Content-Type", "application/json").withBody("{\"success\":false,\"error\":\"profile not found\"}")));
+        thirdParties.stubFor(post(urlEqualTo("/v2/fetch/persons")).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"success\":false,\"error\":{\"message\":\"Invalid URL\",\"code\":\"invalid_url\"}}")));
 
         queueJob();
 
         await().atMost(WAIT).until(() -> db.count("dead_letters") == 1);
         assertThat(jdbc.queryForMap("select state, attempts from enrichment_jobs"))
                 .isEqualTo(Map.of("state", "dead", "attempts", 1));
-        assertThat(jdbc.queryForObject("select error from dead_letters", String.class)).startsWith("HTTP 404");
+        assertThat(jdbc.queryForObject("select error from dead_letters", String.class))
+                .startsWith("HTTP 400").endsWith(": Invalid URL (invalid_url)");
         thirdParties.verify(1, postRequestedFor(urlEqualTo("/v2/fetch/persons")));
     }
 

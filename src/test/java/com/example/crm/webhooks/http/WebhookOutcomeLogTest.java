@@ -22,8 +22,18 @@ class WebhookOutcomeLogTest {
 
     @Test
     void aCallersIdCannotForgeFieldsOrLinesAndIsCutShort() {
-        assertThat(WebhookOutcomeLog.token("SM1 outcome=accepted\nwebhook route=x")).isEqualTo("SM1_outcome_accepted_webhook_route_x");
+        assertThat(WebhookOutcomeLog.token("SM1 outcome=accepted\nwebhook route=x")).isEqualTo("SM1_outcome_accepted\\nwebhook_route_x");
         assertThat(WebhookOutcomeLog.token("x".repeat(500))).hasSize(80);
+    }
+
+    @Test
+    void everyKindOfLineBreakAndControlInACallersIdIsEscaped() {
+        String forged = "SM1\u0085webhook route=x\u2028y\u2029z\u009b\u001b[0m\u202eevil";
+
+        String token = WebhookOutcomeLog.token(forged);
+
+        assertThat(token).doesNotContain("\u0085", "\u2028", "\u2029", "\u009b", "\u001b", "\u202e", " ", "=")
+                .startsWith("SM1\\u0085webhook_route_x\\u2028y");
     }
 
     @Test

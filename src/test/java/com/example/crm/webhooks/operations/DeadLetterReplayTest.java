@@ -116,6 +116,36 @@ class DeadLetterReplayTest extends WebhookServiceTest {
     }
 
     @Test
+    void aJobIsNotReplayedWhileItsEntityHasAnOpenJobForAnotherUrl() throws Exception {
+        // A newer resolve callback gave the person another URL, and its job waits: that one is the enrichment to do.
+        jdbc.update("insert into enrichment_jobs (id, entity_type, entity_id, linkedin_url, state) "
+                + "values ('job-ada-king', 'person', 'p-ada', 'https://www.linkedin.com/in/ada-king', 'pending')");
+
+        JsonNode answer = json(operator.postJson("/actuator/deadletters", "{\"id\":\"dl-ada\"}"));
+
+        assertThat(answer.get("replayed").asInt()).isEqualTo(1);
+        assertThat(jdbc.queryForObject("select state from enrichment_jobs where id = 'job-ada'", String.class)).isEqualTo("dead");
+        assertThat(jdbc.queryForList("select id from enrichment_jobs where entity_id = 'p-ada' and state in ('pending', 'running')",
+                String.class)).containsExactly("job-ada-king");
+    }
+
+    @Test
+    void replayingSeveralLettersOfOneEntityRequeuesOnlyItsNewestJob() throws Exception {
+        jdbc.update("update enrichment_jobs set created_at = now() - interval '1 day' where id = 'job-ada'");
+        jdbc.update("""
+                insert into enrichment_jobs (id, entity_type, entity_id, linkedin_url, state, attempts, finished_at)
+                values ('job-ada-king', 'person', 'p-ada', 'https://www.linkedin.com/in/ada-king', 'dead', 5, now())""");
+        jdbc.update("insert into dead_letters (id, route_id, job_id, error) values ('dl-ada-king', 'enrich-job', 'job-ada-king', 'HTTP 500')");
+
+        JsonNode answer = json(operator.postJson("/actuator/deadletters", "{}"));
+
+        assertThat(answer.get("ids")).extracting(JsonNode::asText).containsExactlyInAnyOrder("dl-ada", "dl-ada-king", "dl-grace", "dl-logo");
+        assertThat(jdbc.queryForList("select id from enrichment_jobs where entity_id = 'p-ada' and state = 'pending'", String.class))
+                .containsExactly("job-ada-king");
+        assertThat(jdbc.queryForObject("select state from enrichment_jobs where id = 'job-ada'", String.class)).isEqualTo("dead");
+    }
+
+    @Test
     void anUnknownIdReplaysNothing() throws Exception {
         Map<String, List<Map<String, Object>>> before = db.snapshot();
         assertThat(json(operator.postJson("/actuator/deadletters", "{\"id\":\"no-such\"}")).get("replayed").asInt()).isZero();

@@ -22,7 +22,7 @@ class PrometheusAlertRulesTest {
 
     @Test
     void theRulesLoad() throws Exception {
-        assertThat(promtool("check", "rules", "monitoring/prometheus-alerts.yaml")).contains("SUCCESS: 12 rules found");
+        assertThat(promtool("check", "rules", "monitoring/prometheus-alerts.yaml")).contains("SUCCESS: 13 rules found");
     }
 
     @Test

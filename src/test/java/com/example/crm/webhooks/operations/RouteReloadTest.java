@@ -124,8 +124,10 @@ class RouteReloadTest {
             assertEveryRouteStarted(ids);
             assertUntouched(elsewhere);
             assertThat(askProbe()).as(version.getKey()).isEqualTo("first");
-            assertThat(publicPort.get("/actuator/health").statusCode()).isEqualTo(200);
-            assertThat(publicPort.get("/readyz").statusCode()).isEqualTo(200);
+            var health = publicPort.get("/actuator/health");
+            assertThat(health.statusCode()).as(version.getKey() + ": " + health.body()).isEqualTo(200);
+            var ready = publicPort.get("/readyz");
+            assertThat(ready.statusCode()).as(version.getKey() + ": " + ready.body()).isEqualTo(200);
         }
 
         // (3) Repaired: the edit takes effect and health is fine again.

@@ -75,11 +75,13 @@ class IntakeFallbackTest {
     @Test
     void withNoSpoolEitherItIs503AndNothingIsHalfWritten() throws Exception {
         startPostgres();
-        // A file where the spool directory should be: nothing can be written under it.
-        Path notADirectory = Files.createTempFile("intake-spool", ".not-a-directory");
         service = ServiceInstance.start("intake-nowhere", postgres.getJdbcUrl("postgres", "postgres"),
-                Map.of("r2.endpoint", "http://127.0.0.1:" + Faults.freePort(), "intake.spool-dir", notADirectory,
-                        "reversecontact.api-key", ""));
+                Map.of("r2.endpoint", "http://127.0.0.1:" + Faults.freePort(), "reversecontact.api-key", ""));
+        // The service started with a writable spool (startup refuses one it cannot write); now a file
+        // takes the directory's place, so nothing can be written under it.
+        Path notADirectory = service.spoolDirectory();
+        FileSystemUtils.deleteRecursively(notADirectory);
+        Files.createFile(notADirectory);
         TwilioRequests twilio = new TwilioRequests(service.http());
 
         postgres.close();

@@ -106,13 +106,46 @@ class ResolveCallbackTest extends WebhookServiceTest {
     }
 
     @Test
-    void aNewUrlForTheSameEntityQueuesItsOwnJob() {
+    void aNewUrlForTheSameEntityTakesOverItsOpenJob() {
         http.postJson(PATH + "?type=contact&id=ct-1", ADA);
-        http.postJson(PATH + "?type=contact&id=ct-1", "{\"data\":{\"linkedinUrl\":\"https://www.linkedin.com/in/ada-king\"}}");
+        // The job had failed once and waits for its retry: the new URL is a fresh start, due now.
+        jdbc.update("update enrichment_jobs set attempts = 1, next_attempt_at = now() + interval '1 hour', last_error = 'HTTP 502'");
+        String jobId = jdbc.queryForObject("select id from enrichment_jobs", String.class);
+
+        assertThat(http.postJson(PATH + "?type=contact&id=ct-1", "{\"data\":{\"linkedinUrl\":\"https://www.linkedin.com/in/ada-king\"}}")
+                .statusCode()).isEqualTo(200);
 
         assertThat(jdbc.queryForObject("select linkedin_url from contacts where id = 'ct-1'", String.class))
                 .isEqualTo("https://www.linkedin.com/in/ada-king");
-        assertThat(db.count("enrichment_jobs")).isEqualTo(2);
+        assertThat(jdbc.queryForList("select id, linkedin_url, state, attempts, last_error, next_attempt_at <= now() as due from enrichment_jobs"))
+                .singleElement().satisfies(job -> assertThat(job)
+                        .containsEntry("id", jobId).containsEntry("linkedin_url", "https://www.linkedin.com/in/ada-king")
+                        .containsEntry("state", "pending").containsEntry("attempts", 0).containsEntry("last_error", null)
+                        .containsEntry("due", true));
+    }
+
+    @Test
+    void aNewUrlTakesOverARunningJobFromItsWorker() {
+        http.postJson(PATH + "?type=person&id=p-1", ADA);
+        jdbc.update("update enrichment_jobs set state = 'running', attempts = 1, lease_owner = 'some-worker', lease_until = now() + interval '1 minute'");
+
+        http.postJson(PATH + "?type=person&id=p-1", "{\"data\":{\"linkedinUrl\":\"https://www.linkedin.com/in/ada-king\"}}");
+
+        assertThat(jdbc.queryForList("select linkedin_url, state, attempts, lease_owner from enrichment_jobs"))
+                .singleElement().satisfies(job -> assertThat(job)
+                        .containsEntry("linkedin_url", "https://www.linkedin.com/in/ada-king").containsEntry("state", "pending")
+                        .containsEntry("attempts", 0).containsEntry("lease_owner", null));
+    }
+
+    @Test
+    void aRepeatedCallbackLeavesARunningJobAlone() {
+        http.postJson(PATH + "?type=person&id=p-1", ADA);
+        jdbc.update("update enrichment_jobs set state = 'running', attempts = 1, lease_owner = 'some-worker', lease_until = now() + interval '1 minute'");
+        var before = db.snapshot().get("enrichment_jobs");
+
+        assertThat(http.postJson(PATH + "?type=person&id=p-1", ADA).statusCode()).isEqualTo(200);
+
+        assertThat(db.snapshot().get("enrichment_jobs")).isEqualTo(before);
     }
 
     @ParameterizedTest
