@@ -76,6 +76,16 @@ class DatabaseSchemaTest extends WebhookServiceTest {
                 .isInstanceOf(DuplicateKeyException.class);
     }
 
+    @Test
+    void aMessageIsSentBySmsWhatsAppOrRcs() {
+        for (String channel : List.of("sms", "whatsapp", "rcs")) {
+            jdbc.update("insert into messages (channel) values (?)", channel);
+        }
+        assertThatThrownBy(() -> jdbc.update("insert into messages (channel) values ('fax')"))
+                .isInstanceOf(DataIntegrityViolationException.class);
+        assertThat(db.count("messages")).isEqualTo(3);
+    }
+
     private List<String> columnsOf(String table) {
         return jdbc.queryForList("""
                 select column_name from information_schema.columns

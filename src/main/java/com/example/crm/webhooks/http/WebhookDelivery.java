@@ -23,8 +23,14 @@ import java.util.TreeMap;
 public record WebhookDelivery(String route, String pathAndQuery, Map<String, String> headers, byte[] body,
                               Instant receivedAt) {
 
-    /** The request headers a route reads; no other header (cookies, authorization, proxies' own) is kept. */
-    public static final String[] KEPT_HEADERS = {"Content-Type", "X-Twilio-Signature"};
+    /**
+     * The request headers a route reads; no other header (cookies, authorization) is kept. Host and
+     * X-Forwarded-Proto/-Host only say, when a Twilio signature fails, which URL the request came in
+     * on (TwilioSignatureDiagnosis); the intake spool does not keep them (IntakeSpool's
+     * SPOOLED_HEADERS: a spooled delivery was verified before and is not verified again).
+     */
+    public static final String[] KEPT_HEADERS = {"Content-Type", "X-Twilio-Signature", "Host", "X-Forwarded-Proto",
+            "X-Forwarded-Host"};
 
     public WebhookDelivery {
         TreeMap<String, String> lowerCase = new TreeMap<>();

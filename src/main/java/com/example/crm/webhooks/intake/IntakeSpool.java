@@ -35,6 +35,12 @@ public class IntakeSpool {
 
     /** The version of the document's layout, for whoever reads an old spool. */
     static final int FORMAT = 1;
+    /**
+     * Not Host or X-Forwarded-Proto/-Host, which a WebhookDelivery keeps too: they only say, when a
+     * Twilio signature fails, which URL Twilio signed, and a delivery is spooled after its signature
+     * passed and never verified again when drained. A caller's proxy headers stay out of R2 and the
+     * dead letters.
+     */
     private static final Set<String> SPOOLED_HEADERS = Set.of("content-type", "x-twilio-signature");
     private static final Set<String> ROUTES = Set.of(
             "reversecontact-alert", "reversecontact-resolve", "twilio-inbound", "twilio-message-status");

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  *
  * <p>When several contacts match, the pick is deterministic: by column, the relationship profile's
  * number for the message's channel first ({@code whatsapp_number} for WhatsApp, {@code phone_number}
- * for SMS), then the other relationship profile number, then {@code contacts.mobile}, then
+ * for SMS and RCS), then the other relationship profile number, then {@code contacts.mobile}, then
  * {@code contacts.phone}; within a column, the lowest contact id. The other contacts come with the
  * match, for the caller to log.
  */

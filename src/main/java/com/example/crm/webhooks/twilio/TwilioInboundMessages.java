@@ -20,21 +20,22 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads an inbound SMS or WhatsApp message from Twilio into the columns of its messages row, and
- * picks the contact its sender is among the candidates the route's lookup found
+ * Reads an inbound SMS, WhatsApp or RCS message from Twilio into the columns of its messages row,
+ * and picks the contact its sender is among the candidates the route's lookup found
  * (routes/twilio-inbound.camel.yaml stores it, once per MessageSid).
  *
- * <p>{@code From} and {@code To} of a WhatsApp message read {@code whatsapp:+61412345678}: the
- * prefix makes the channel {@code whatsapp} (else {@code sms}) and is stripped from both numbers
- * before they are matched and stored. Media come from every {@code MediaUrlN} and
- * {@code MediaContentTypeN} sent, in the order of N, as {@code [{"url", "contentType"}]};
- * {@code num_media} is {@code NumMedia} when it is a whole number, else the number of media sent.
+ * <p>{@code From} and {@code To} of a WhatsApp message read {@code whatsapp:+61412345678}, of an RCS
+ * message {@code rcs:+61412345678} and {@code rcs:<agent id>}: the prefix names the channel
+ * ({@code sms} without one) and is stripped from both before they are matched and stored. Media
+ * come from every {@code MediaUrlN} and {@code MediaContentTypeN} sent, in the order of N, as
+ * {@code [{"url", "contentType"}]}; {@code num_media} is {@code NumMedia} when it is a whole number,
+ * else the number of media sent. The whole form is kept as {@code payload}, as a status callback's
+ * is: Twilio adds fields without notice (a WhatsApp profile name, a shared location, a tapped button).
  */
 @Component("twilioInboundMessages")
 public class TwilioInboundMessages {
 
     private static final Logger log = LoggerFactory.getLogger(TwilioInboundMessages.class);
-    private static final String WHATSAPP_PREFIX = "whatsapp:";
     /** Twilio sends at most ten media; four digits leave room without letting N be anything. */
     private static final Pattern MEDIA_FIELD = Pattern.compile("(MediaUrl|MediaContentType)(0|[1-9][0-9]{0,3})");
 
@@ -63,19 +64,20 @@ public class TwilioInboundMessages {
     private Map<String, Object> read(TwilioForm form, String messageSid) throws JsonProcessingException {
         String from = form.required("From");
         String to = form.required("To");
-        boolean whatsApp = hasWhatsAppPrefix(from) || hasWhatsAppPrefix(to);
+        Channel channel = Channel.of(from, to);
         ArrayNode media = media(form);
-        String fromNumber = withoutWhatsAppPrefix(from, "From");
+        String fromNumber = channel.withoutPrefix(from, "From");
 
         Map<String, Object> message = new HashMap<>();
         message.put(LogDeliveryId.KEY, messageSid);
         message.put("messageSid", messageSid);
-        message.put("channel", whatsApp ? "whatsapp" : "sms");
+        message.put("channel", channel.column);
         message.put("fromNumber", fromNumber);
-        message.put("toNumber", withoutWhatsAppPrefix(to, "To"));
+        message.put("toNumber", channel.withoutPrefix(to, "To"));
         message.put("body", form.value("Body").orElse(null));
         message.put("numMedia", numMedia(form, media.size()));
         message.put("media", objectMapper.writeValueAsString(media));
+        message.put("payload", objectMapper.writeValueAsString(form.asPayload()));
         message.put("senderDigitForms", contactPhoneMatcher.digitForms(fromNumber));
         message.put("receivedAt", form.receivedAtUtc());
         message.put("contactId", null);
@@ -87,7 +89,7 @@ public class TwilioInboundMessages {
      * the route's lookup found; left null when there is none.
      */
     public Map<String, Object> matchSender(Map<String, Object> message, List<Map<String, Object>> candidates) {
-        boolean whatsApp = "whatsapp".equals(message.get("channel"));
+        boolean whatsApp = Channel.WHATSAPP.column.equals(message.get("channel"));
         String sender = contactPhoneMatcher.e164((String) message.get("fromNumber"));
         Optional<ContactMatch> match = contactPhoneMatcher.pick(sender, candidates, whatsApp);
         match.ifPresent(m -> {
@@ -104,19 +106,53 @@ public class TwilioInboundMessages {
         return message;
     }
 
-    private static boolean hasWhatsAppPrefix(String number) {
-        return number.regionMatches(true, 0, WHATSAPP_PREFIX, 0, WHATSAPP_PREFIX.length());
-    }
+    /**
+     * The channel a message came by, named by the prefix of its {@code From} and {@code To}: Twilio
+     * writes it on both, one is enough; two different ones are a 400.
+     */
+    private enum Channel {
+        SMS("sms", ""),
+        WHATSAPP("whatsapp", "whatsapp:"),
+        RCS("rcs", "rcs:");
 
-    private static String withoutWhatsAppPrefix(String number, String field) {
-        if (!hasWhatsAppPrefix(number)) {
-            return number;
+        /** The value of {@code messages.channel}. */
+        final String column;
+        final String prefix;
+
+        Channel(String column, String prefix) {
+            this.column = column;
+            this.prefix = prefix;
         }
-        String stripped = number.substring(WHATSAPP_PREFIX.length()).strip();
-        if (stripped.isEmpty()) {
-            throw WebhookRejection.badRequest(field + " is required");
+
+        static Channel of(String from, String to) {
+            Channel byFrom = prefixOf(from);
+            Channel byTo = prefixOf(to);
+            if (byFrom != SMS && byTo != SMS && byFrom != byTo) {
+                throw WebhookRejection.badRequest("From and To name different channels");
+            }
+            return byFrom != SMS ? byFrom : byTo;
         }
-        return stripped;
+
+        private static Channel prefixOf(String number) {
+            for (Channel channel : List.of(WHATSAPP, RCS)) {
+                if (number.regionMatches(true, 0, channel.prefix, 0, channel.prefix.length())) {
+                    return channel;
+                }
+            }
+            return SMS;
+        }
+
+        /** {@code number} without this channel's prefix; 400 when nothing is left. */
+        String withoutPrefix(String number, String field) {
+            if (prefixOf(number) != this) {
+                return number;
+            }
+            String stripped = number.substring(prefix.length()).strip();
+            if (stripped.isEmpty()) {
+                throw WebhookRejection.badRequest(field + " is required");
+            }
+            return stripped;
+        }
     }
 
     private ArrayNode media(TwilioForm form) {

@@ -3,17 +3,20 @@ package com.example.crm.webhooks.twilio;
 import com.example.crm.webhooks.http.FormParameters;
 import com.example.crm.webhooks.http.WebhookDelivery;
 import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.logging.LogRateLimit;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeSet;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -37,6 +40,11 @@ import org.springframework.stereotype.Component;
  *
  * <p>Without an auth token or a valid public URL nothing can be checked: both Twilio webhooks
  * then answer 500 (the service is misconfigured, not the caller), and start-up logs a warning.
+ *
+ * <p>A signature that fails is a 403 as always, and a WARN for the operator says why
+ * ({@link TwilioSignatureDiagnosis}): which other URL the request came in on Twilio signed, or that
+ * it matches none (the token is not the sender's). At most one line a minute per reason, the next
+ * saying how many were held back: a stream of forged requests cannot flood the log.
  */
 @Component("twilioSignatureVerifier")
 public class TwilioSignatureVerifier {
@@ -45,6 +53,14 @@ public class TwilioSignatureVerifier {
 
     private static final Logger log = LoggerFactory.getLogger(TwilioSignatureVerifier.class);
     private static final String HMAC_SHA1 = "HmacSHA1";
+    /**
+     * The reasons a failure is logged for: no signature, a form too large to try, none of the URLs
+     * tried, one per URL Twilio signed.
+     */
+    private static final String NOT_A_SIGNATURE = "not-a-signature";
+    private static final String FORM_TOO_LARGE = "form-too-large";
+    private static final String SIGNED_NO_URL = "signed-no-url";
+    private static final String SIGNED_ANOTHER_URL = "signed:";
 
     /**
      * Keyed once; each request signs with a copy, as a Mac is not thread-safe and looking one up and
@@ -55,6 +71,12 @@ public class TwilioSignatureVerifier {
     private final List<String> publicBaseUrls;
     /** Why the webhooks cannot verify anything, or null when they can. */
     private final String notConfigured;
+    private final TwilioSignatureDiagnosis diagnosis;
+    /**
+     * Per reason, a URL Twilio signed among them: only a signature made with the token gives one, so
+     * a caller without it cannot add reasons; the limit's own bound holds besides.
+     */
+    private final LogRateLimit failureWarnings = new LogRateLimit(Duration.ofMinutes(1), 16);
 
     public TwilioSignatureVerifier(@Value("${twilio.auth-token:}") String authToken,
                                    @Value("${webhooks.public-base-url:}") String publicBaseUrl) {
@@ -70,6 +92,7 @@ public class TwilioSignatureVerifier {
         this.keyedMac = problems.isEmpty() ? keyedMac(authToken) : null;
         this.publicBaseUrls = baseUrls;
         this.notConfigured = problems.isEmpty() ? null : "Twilio webhooks are not configured: " + String.join(", ", problems);
+        this.diagnosis = baseUrls.isEmpty() ? null : new TwilioSignatureDiagnosis(baseUrls);
         if (notConfigured != null) {
             log.warn("{}; /api/webhooks/twilio/* answer 500 until it is", notConfigured);
         }
@@ -89,8 +112,11 @@ public class TwilioSignatureVerifier {
         if (signature == null || signature.isBlank()) {
             throw WebhookRejection.forbidden("missing " + SIGNATURE_HEADER + " header");
         }
+        byte[] received = signature.strip().getBytes(StandardCharsets.UTF_8);
+        byte[] signedParameters = signedParameters(parameters).getBytes(StandardCharsets.UTF_8);
         // The raw path and query, as they were on the wire and in the URL Twilio signed.
-        if (!isValid(delivery.pathAndQuery(), parameters, signature)) {
+        if (!signsUnderPublicBaseUrl(delivery.pathAndQuery(), signedParameters, received)) {
+            warnWhy(delivery, parameters, signedParameters, received);
             throw WebhookRejection.forbidden("invalid " + SIGNATURE_HEADER);
         }
         return new TwilioForm(parameters, delivery.receivedAt());
@@ -101,14 +127,58 @@ public class TwilioSignatureVerifier {
         if (notConfigured != null) {
             throw WebhookRejection.notConfigured(notConfigured);
         }
-        byte[] received = signature.strip().getBytes(StandardCharsets.UTF_8);
-        String signedParameters = signedParameters(parameters);
+        return signsUnderPublicBaseUrl(pathAndQuery, signedParameters(parameters).getBytes(StandardCharsets.UTF_8),
+                signature.strip().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private boolean signsUnderPublicBaseUrl(String pathAndQuery, byte[] signedParameters, byte[] received) {
         boolean valid = false;
         for (String baseUrl : publicBaseUrls) {
-            byte[] expected = sign(baseUrl + pathAndQuery + signedParameters).getBytes(StandardCharsets.UTF_8);
-            valid |= MessageDigest.isEqual(expected, received); // no early exit: each form costs the same
+            valid |= signs(baseUrl + pathAndQuery, signedParameters, received); // no early exit: each form costs the same
         }
         return valid;
+    }
+
+    /**
+     * A WARN, at most once a minute per reason, saying which URL the refused signature would have
+     * matched, tried among the few the request could have been sent to; only after a failure.
+     */
+    private void warnWhy(WebhookDelivery delivery, Map<String, List<String>> parameters, byte[] signedParameters,
+                         byte[] received) {
+        String reason;
+        List<String> tried = List.of();
+        String signedBaseUrl = null;
+        if (received.length != TwilioSignatureDiagnosis.SIGNATURE_LENGTH) {
+            reason = NOT_A_SIGNATURE;
+        } else if (signedParameters.length > TwilioSignatureDiagnosis.MAX_DIAGNOSED_FORM_BYTES) {
+            reason = FORM_TOO_LARGE;
+        } else {
+            tried = diagnosis.candidateBaseUrls(delivery);
+            for (String candidate : tried) {
+                if (signs(candidate + delivery.pathAndQuery(), signedParameters, received)) {
+                    signedBaseUrl = candidate;
+                    break;
+                }
+            }
+            reason = signedBaseUrl == null ? SIGNED_NO_URL : SIGNED_ANOTHER_URL + signedBaseUrl;
+        }
+        OptionalLong heldBack = failureWarnings.permit(reason);
+        if (heldBack.isEmpty()) {
+            return;
+        }
+        String line = switch (reason) {
+            case NOT_A_SIGNATURE -> diagnosis.notASignature(delivery);
+            case FORM_TOO_LARGE -> diagnosis.formTooLarge(delivery);
+            case SIGNED_NO_URL -> diagnosis.signedNoUrl(delivery, tried, accountSid(parameters));
+            default -> diagnosis.signedAnotherUrl(delivery, signedBaseUrl);
+        };
+        log.warn("{}{}", line, heldBack.getAsLong() == 0 ? ""
+                : " (" + heldBack.getAsLong() + " more like it since the last such warning, not logged)");
+    }
+
+    private static String accountSid(Map<String, List<String>> parameters) {
+        List<String> values = parameters.get("AccountSid");
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     /** Names sorted; under each name its distinct values sorted; each appended as name + value. */
@@ -126,14 +196,16 @@ public class TwilioSignatureVerifier {
         return data.toString();
     }
 
-    private String sign(String data) {
+    /** Whether {@code received} is the signature of {@code url} followed by the signed parameters; constant time. */
+    private boolean signs(String url, byte[] signedParameters, byte[] received) {
         Mac mac;
         try {
             mac = (Mac) keyedMac.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("the JDK's HMAC-SHA1 can be cloned", e);
         }
-        return Base64.getEncoder().encodeToString(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+        mac.update(url.getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(Base64.getEncoder().encode(mac.doFinal(signedParameters)), received);
     }
 
     private static Mac keyedMac(String authToken) {

@@ -41,8 +41,17 @@ public final class TwilioRequests {
 
     /** With {@code signature} as X-Twilio-Signature as it is; none when null. */
     public HttpResponse<String> postWithSignature(String pathAndQuery, Map<String, String> form, String signature) {
-        Map<String, String> headers = signature == null ? Map.of() : Map.of("X-Twilio-Signature", signature);
-        return http.postForm(pathAndQuery, form, headers);
+        return postWithSignature(pathAndQuery, form, signature, Map.of());
+    }
+
+    /** The same, with {@code headers} besides: those a proxy adds (X-Forwarded-Proto, X-Forwarded-Host). */
+    public HttpResponse<String> postWithSignature(String pathAndQuery, Map<String, String> form, String signature,
+                                                  Map<String, String> headers) {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        if (signature != null) {
+            all.put("X-Twilio-Signature", signature);
+        }
+        return http.postForm(pathAndQuery, form, all);
     }
 
     /**

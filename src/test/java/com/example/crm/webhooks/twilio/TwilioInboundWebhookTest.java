@@ -86,6 +86,19 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
                 .containsEntry("from_number", SENDER).containsEntry("to_number", OUR_NUMBER);
     }
 
+    @ParameterizedTest(name = "{0} = ''{1}''")
+    @MethodSource("everyColumnAndFormat")
+    void anRcsSenderIsMatchedThroughEachColumnInEachFormat(String column, String stored) {
+        storeNumber("c-1", column, stored);
+
+        HttpResponse<String> response = twilio.post(INBOUND, inboundMessage("SM1", "rcs:" + SENDER, "rcs:crm_agent_01", "hi"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(TWIML);
+        assertThat(message("SM1")).containsEntry("contact_id", "c-1").containsEntry("channel", "rcs")
+                .containsEntry("from_number", SENDER).containsEntry("to_number", "crm_agent_01");
+    }
+
     @Test
     void aNumberWithTheSameDigitsInAnotherCountryIsNotAMatch() {
         storeNumber("c-swiss", "contacts.mobile", "+41 2345678 ");  // digits 412345678, but +412345678
@@ -115,6 +128,7 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
 
         twilio.post(INBOUND, inboundMessage("SM1", SENDER, OUR_NUMBER, "sms"));
         twilio.post(INBOUND, inboundMessage("SM2", "whatsapp:" + SENDER, "whatsapp:" + OUR_NUMBER, "whatsapp"));
+        twilio.post(INBOUND, inboundMessage("SM5", "rcs:" + SENDER, "rcs:crm_agent_01", "rcs"));
         jdbc.update("delete from contact_relationship_profiles");
         twilio.post(INBOUND, inboundMessage("SM3", SENDER, OUR_NUMBER, "sms, no profiles"));
         jdbc.update("delete from contacts where mobile is not null");
@@ -122,6 +136,7 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
 
         assertThat(message("SM1")).containsEntry("contact_id", "c-z");
         assertThat(message("SM2")).containsEntry("contact_id", "c-y");
+        assertThat(message("SM5")).as("RCS comes from the phone's number, as SMS").containsEntry("contact_id", "c-z");
         assertThat(message("SM3")).containsEntry("contact_id", "c-b");
         assertThat(message("SM4")).containsEntry("contact_id", "c-a");
     }
@@ -161,6 +176,66 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
                  {"url": "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2", "contentType": "audio/ogg"},
                  {"url": "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME10", "contentType": "application/pdf"}]
                 """));
+    }
+
+    /** Twilio adds fields without notice; these are the ones its documentation lists today. */
+    @Test
+    void everyWhatsAppLocationButtonAndReferralFieldIsKeptInPayloadAndProfileAndLocationAreColumns() throws Exception {
+        Map<String, String> message = inboundMessage("SM1", "whatsapp:" + SENDER, "whatsapp:" + OUR_NUMBER, "");
+        message.put("MessagingServiceSid", "MGaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        message.put("MessageType", "location");
+        message.put("ProfileName", "Ada ✓");
+        message.put("WaId", "61412345678");
+        message.put("Latitude", "-33.8567844");
+        message.put("Longitude", "151.213108");
+        message.put("Address", "Bennelong Point, Sydney NSW 2000");
+        message.put("Label", "Sydney Opera House");
+        message.put("ButtonPayload", "confirm-42");
+        message.put("ButtonText", "Yes, confirm");
+        message.put("OriginalRepliedMessageSid", "SMbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+        message.put("ReferralBody", "Ask us anything");
+        message.put("ReferralHeadline", "Analytical Engines");
+        message.put("ReferralSourceId", "1234567890");
+        message.put("ReferralSourceType", "ad");
+        message.put("ReferralSourceUrl", "https://fb.me/abc");
+        message.put("ReferralMediaId", "ME1");
+        message.put("ReferralMediaContentType", "image/jpeg");
+        message.put("ReferralMediaUrl", "https://api.twilio.com/media/ME1");
+        message.put("ReferralNumMedia", "1");
+        message.put("ReferralCtwaClid", "ARAkLkA8rmlFeiCktEJQ");
+
+        assertThat(twilio.post(INBOUND, message).statusCode()).isEqualTo(200);
+
+        ObjectMapper json = new ObjectMapper();
+        String payload = jdbc.queryForObject("select payload::text from messages where twilio_sid = 'SM1'", String.class);
+        assertThat(json.readTree(payload)).isEqualTo(json.valueToTree(message));
+        assertThat(jdbc.queryForMap("""
+                select profile_name, wa_id, latitude, longitude, location_address, location_label, body
+                  from messages where twilio_sid = 'SM1'"""))
+                .containsEntry("profile_name", "Ada ✓").containsEntry("wa_id", "61412345678")
+                .containsEntry("latitude", -33.8567844).containsEntry("longitude", 151.213108)
+                .containsEntry("location_address", "Bennelong Point, Sydney NSW 2000")
+                .containsEntry("location_label", "Sydney Opera House").containsEntry("body", "");
+        // The README's queries.
+        assertThat(jdbc.queryForList("select twilio_sid from messages where profile_name = 'Ada ✓'", String.class))
+                .containsExactly("SM1");
+        assertThat(jdbc.queryForList("""
+                select twilio_sid from messages
+                 where latitude between -34 and -33 and longitude between 151 and 152""", String.class)).containsExactly("SM1");
+        assertThat(jdbc.queryForList("select payload->>'ButtonPayload' from messages where payload ? 'ButtonPayload'",
+                String.class)).containsExactly("confirm-42");
+    }
+
+    @Test
+    void aCoordinateThatIsNoNumberIsKeptInPayloadAndLeavesItsColumnEmpty() {
+        Map<String, String> message = inboundMessage("SM1", "whatsapp:" + SENDER, "whatsapp:" + OUR_NUMBER, "");
+        message.put("Latitude", "north");
+        message.put("Longitude", "151.2");
+
+        assertThat(twilio.post(INBOUND, message).statusCode()).isEqualTo(200);
+
+        assertThat(jdbc.queryForMap("select payload->>'Latitude' as sent, latitude, longitude from messages"))
+                .containsEntry("sent", "north").containsEntry("latitude", null).containsEntry("longitude", 151.2);
     }
 
     @Test
@@ -211,6 +286,9 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
         }
         assertRejected(twilio.post(INBOUND, inboundMessage("SM1", "whatsapp:", OUR_NUMBER, "hi")), 400, "From is required");
         assertRejected(twilio.post(INBOUND, inboundMessage("SM1", SENDER, " ", "hi")), 400, "To is required");
+        assertRejected(twilio.post(INBOUND, inboundMessage("SM1", "rcs: ", "rcs:crm_agent_01", "hi")), 400, "From is required");
+        assertRejected(twilio.post(INBOUND, inboundMessage("SM1", "rcs:" + SENDER, "whatsapp:" + OUR_NUMBER, "hi")), 400,
+                "From and To name different channels");
 
         assertThat(db.snapshot()).isEqualTo(before);
     }
@@ -231,16 +309,20 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
     }
 
     @Test
-    void aDatabaseGoingDownMidRequestKeepsTheMessageInTheSpoolAndStoresItWhenTheDatabaseIsBack() {
+    void aDatabaseGoingDownMidRequestKeepsTheMessageInTheSpoolAndStoresItWithItsPayloadWhenTheDatabaseIsBack() {
+        Map<String, String> message = inboundMessage("SM1", "whatsapp:" + SENDER, "whatsapp:" + OUR_NUMBER, "hi");
+        message.put("ProfileName", "Ada");
         HttpResponse<String> response = TwilioMessageStatusWebhookTest.whileTheDatabaseShutsDownOnInsertInto("messages",
-                () -> twilio.post(INBOUND, inboundMessage("SM1", SENDER, OUR_NUMBER, "hi")));
+                () -> twilio.post(INBOUND, message));
 
         // Answered as stored: Twilio does not come back.
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("<Response></Response>");
         await().atMost(Duration.ofSeconds(10)).until(() -> db.count("messages") == 1);
-        assertThat(jdbc.queryForMap("select body, status from messages where twilio_sid = 'SM1'"))
-                .containsEntry("body", "hi").containsEntry("status", "received");
+        assertThat(jdbc.queryForMap("""
+                select body, status, profile_name, payload->>'SmsStatus' as sms_status from messages where twilio_sid = 'SM1'"""))
+                .containsEntry("body", "hi").containsEntry("status", "received").containsEntry("profile_name", "Ada")
+                .containsEntry("sms_status", "received");
     }
 
     private void storeNumber(String contactId, String column, String number) {
