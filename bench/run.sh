@@ -4,6 +4,7 @@
 #   bench/run.sh                 # from a fresh clone; installs wrk and PostgreSQL if missing
 #   DURATION=30 WARMUP=30 CONNECTIONS="8 32" ENDPOINTS="inbound message-status" FLOOR=1 bench/run.sh
 #   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh   # another Java runtime
+#   SPOOL=0 bench/run.sh         # skip the database-down phase
 #
 # Builds the jar, starts PostgreSQL (the machine's, else Debian's package) and the service,
 # seeds 100k contacts, then for each webhook and concurrency: drives the service with wrk
@@ -11,7 +12,11 @@
 # and plain JDBC running the same SQL, nothing else; FLOOR=0 skips it) the same way; and runs
 # pgbench with the SQL statements the route runs per webhook (bench/sql/) at the same
 # concurrency. Prints throughput, p50/p99, the ratios service/ceiling and floor/ceiling, CPU per
-# request and the service's peak RSS. Add the printed rows to bench/RESULTS.md.
+# request and the service's peak RSS. Then, unless SPOOL=0, for each webhook and concurrency with
+# the database stopped: the same requests answered from the intake spool (R2 played by s3proxy from
+# its release jar, as in the tests), their rate as a ratio of the normal one just measured, and,
+# with the database started again, how long the spool takes to drain and whether every delivery
+# was stored once. Add the printed rows to bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,12 +25,15 @@ WARMUP=${WARMUP:-30}
 CONNECTIONS=${CONNECTIONS:-"8 32"}
 ENDPOINTS=${ENDPOINTS:-"inbound message-status"}
 FLOOR=${FLOOR:-1}
+SPOOL=${SPOOL:-1}
+SPOOL_DURATION=${SPOOL_DURATION:-10}
 JAVA=${BENCH_JAVA:-java}
 WORK=${BENCH_WORK:-/tmp/webhook-bench}
 PG_PORT=${BENCH_PG_PORT:-55440}
 APP_PORT=${BENCH_APP_PORT:-18080}
 MGMT_PORT=${BENCH_MGMT_PORT:-18081}
 FLOOR_PORT=${BENCH_FLOOR_PORT:-18082}
+S3_PORT=${BENCH_S3_PORT:-18083}
 TOKEN=bench-twilio-token
 BASE_URL="http://127.0.0.1:${APP_PORT}"
 FLOOR_URL="http://127.0.0.1:${FLOOR_PORT}"
@@ -55,6 +63,7 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 cleanup() {
   [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
   [ -n "${FLOOR_PID:-}" ] && kill "$FLOOR_PID" 2>/dev/null || true
+  [ -n "${S3_PID:-}" ] && kill "$S3_PID" 2>/dev/null || true
   as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -71,10 +80,26 @@ as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -o "-p $PG_PORT -k $WORK -c max_connections
 PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q)
 "${PSQL[@]}" -c "create database bench" >/dev/null
 
+R2_ENDPOINT=http://127.0.0.1:9
+if [ "$SPOOL" = 1 ]; then
+  # R2, for the intake spool: s3proxy's release jar (the build copies it to target/s3proxy/), objects as files.
+  S3_JAR=$(ls target/s3proxy/s3proxy-*-jar-with-dependencies.jar | head -n 1)
+  mkdir -p "$WORK/r2/bench"
+  printf '%s\n' "s3proxy.endpoint=http://127.0.0.1:$S3_PORT" s3proxy.authorization=aws-v2-or-v4 \
+    s3proxy.identity=bench s3proxy.credential=bench-secret jclouds.provider=filesystem \
+    "jclouds.filesystem.basedir=$WORK/r2" > "$WORK/s3proxy.conf"
+  log "starting s3proxy on port $S3_PORT"
+  "$JAVA" -jar "$S3_JAR" --properties "$WORK/s3proxy.conf" > "$WORK/s3proxy.log" 2>&1 &
+  S3_PID=$!
+  for _ in $(seq 1 60); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" && break; sleep 1; done
+  R2_ENDPOINT=http://127.0.0.1:$S3_PORT
+fi
+
 log "starting the service on port $APP_PORT"
 SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:${PG_PORT}/bench" SPRING_DATASOURCE_USERNAME=postgres \
 PUBLIC_PORT=$APP_PORT MANAGEMENT_SERVER_PORT=$MGMT_PORT PUBLIC_BASE_URL="$BASE_URL" TWILIO_AUTH_TOKEN=$TOKEN \
-DEFAULT_PHONE_REGION=AU R2_ENDPOINT=http://127.0.0.1:9 R2_BUCKET=bench \
+DEFAULT_PHONE_REGION=AU R2_ENDPOINT=$R2_ENDPOINT R2_BUCKET=bench R2_ACCESS_KEY_ID=bench R2_SECRET_ACCESS_KEY=bench-secret \
+INTAKE_SPOOL_DIR="$WORK/intake" \
   "$JAVA" ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/service.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 120); do curl -sf "$BASE_URL/actuator/health" >/dev/null && break; sleep 1; done
@@ -152,7 +177,32 @@ warm_up() { # pid url connections target
   run_wrk "$1" "$2" "$3" "$WARMUP" "$WORK/req-$4-warm" >/dev/null
 }
 
+# Deliveries waiting in the intake spool: R2's objects (s3proxy keeps each as a file) and the directory's.
+spooled() { find "$WORK/r2/bench" "$WORK/intake" -type f -name '*.json' 2>/dev/null | wc -l; }
+
+# With the database stopped: the service answers from the spool; started again: the drain.
+run_spooled() { # endpoint connections normal-rps
+  local rows_before; rows_before=$(stored_rows "$1")
+  local saved=$WARMUP; WARMUP=0; local saved_duration=$DURATION; DURATION=$SPOOL_DURATION
+  sign_requests "$1" "$2" "$APP_PORT" service
+  WARMUP=$saved; DURATION=$saved_duration
+  log "$1, $2 connections: the database stopped, ${SPOOL_DURATION}s measured"
+  as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -m fast -w stop >/dev/null
+  local rps p50 p99 cpu_ms requests
+  read -r rps p50 p99 cpu_ms requests < <(run_wrk "$APP_PID" "$BASE_URL" "$2" "$SPOOL_DURATION" "$WORK/req-service-run")
+  rm -f "$WORK"/req-service-*.txt
+  local waiting; waiting=$(spooled)
+  log "$1, $2 connections: $waiting deliveries spooled; starting the database, draining"
+  local start; start=$(date +%s.%N)
+  as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg" -o "-p $PG_PORT -k $WORK -c max_connections=200" -l "$WORK/pg.log" -w start >/dev/null
+  for _ in $(seq 1 1800); do [ "$(spooled)" = 0 ] && break; sleep 0.5; done
+  local drain; drain=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+  local stored=$(( $(stored_rows "$1") - rows_before ))
+  SPOOL_RESULTS+=("| $1 | $2 | $rps | $p50 | $p99 | $(awk -v a="$rps" -v b="$3" 'BEGIN {printf "%.2f", a/b}') | $cpu_ms | $waiting | $(awk -v a="$waiting" -v b="$requests" 'BEGIN {printf "%.2f", a/b}') | $drain | $(awk -v a="$waiting" -v b="$drain" 'BEGIN {printf "%.0f", a/b}') | $(awk -v a="$stored" -v b="$requests" 'BEGIN {printf "%.2f", a/b}') |")
+}
+
 RESULTS=()
+SPOOL_RESULTS=()
 for endpoint in $ENDPOINTS; do
   next=0
   for c in $CONNECTIONS; do
@@ -178,6 +228,7 @@ for endpoint in $ENDPOINTS; do
     [ "$FLOOR" = 1 ] && floor_ratio=$(awk -v a="$floor_rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
     new=$(awk -v a="$stored" -v b="$requests" 'BEGIN {printf "%.2f", a/b}')
     RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $new | $tps | $pg50 | $pg99 | $ratio | $cpu_ms | $floor_rps | $floor_ratio | $floor_cpu_ms | $rss |")
+    [ "$SPOOL" = 1 ] && run_spooled "$endpoint" "$c" "$rps"
   done
 done
 
@@ -187,3 +238,11 @@ echo
 echo "| webhook | conns | service req/s | p50 ms | p99 ms | stored/requests | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | service CPU ms/req | floor req/s | floor/ceiling | floor CPU ms/req | peak RSS MiB |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"
+if [ "$SPOOL" = 1 ]; then
+  echo
+  echo "Database stopped, ${SPOOL_DURATION}s measured: answered from the intake spool (R2: s3proxy), then drained with the database started again"
+  echo
+  echo "| webhook | conns | spooled req/s | p50 ms | p99 ms | spooled/normal req/s | service CPU ms/req | spooled | spooled/requests | drain s | drained/s | stored/requests |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${SPOOL_RESULTS[@]}"
+fi
