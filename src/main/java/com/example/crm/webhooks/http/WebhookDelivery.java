@@ -1,5 +1,8 @@
 package com.example.crm.webhooks.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -40,6 +43,22 @@ public record WebhookDelivery(String route, String pathAndQuery, Map<String, Str
     /** The body as UTF-8 text (what both providers send). */
     public String bodyText() {
         return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The body as one JSON document, read by {@code json} (whose settings say, for one, whether
+     * trailing tokens are refused); a 400 when it is empty or not JSON.
+     */
+    public JsonNode bodyJson(ObjectReader json) {
+        String text = bodyText();
+        if (text.isBlank()) {
+            throw WebhookRejection.badRequest("invalid JSON: empty body");
+        }
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw WebhookRejection.badRequest("invalid JSON");
+        }
     }
 
     /** When the service received it, for a timestamptz column. */
