@@ -182,11 +182,15 @@ class WebhookFuzzTest extends WebhookServiceTest {
                 "\"javascript:alert(1)\"", "\"file:///etc/passwd\"", "\"https://user@linkedin.com@evil.com/\"",
                 "\"\"", "null", "7", "[\"https://www.linkedin.com/in/x\"]", "\"https://www.linkedin.com/in/" + "x".repeat(5000) + "\"");
         Arbitrary<String> key = Arbitraries.of("linkedinUrl", "linkedInUrl", "url", "LinkedinUrl");
-        Arbitrary<String> shape = Arbitraries.of("callback", "callback", "no-data", "random");
+        Arbitrary<String> shape = Arbitraries.of("callback", "callback", "result", "candidates", "errored", "no-data", "random");
         return Combinators.combine(query, key, url, shape, json(3), bodyDamage(), jsonContentType())
                 .as((q, k, u, s, randomJson, damage, ct) -> {
                     String body = switch (s) {
                         case "callback" -> "{\"success\":true,\"data\":{\"" + k + "\":" + u + "}}";
+                        case "result" -> "{\"status\":\"succeeded\",\"result\":{\"" + k + "\":" + u + "}}";
+                        case "candidates" -> "{\"status\":\"succeeded\",\"result\":{\"candidates\":[{\"" + k + "\":" + u
+                                + "},{\"linkedinUrl\":\"https://www.linkedin.com/in/second\"}]}}";
+                        case "errored" -> "{\"status\":\"errored\",\"errorCode\":" + u + "}";
                         case "no-data" -> "{\"success\":true}";
                         default -> randomJson;
                     };

@@ -23,10 +23,14 @@ import org.springframework.core.env.Environment;
  *
  * <p>It runs once the environment is complete (application.yaml, profiles, command line, a test's
  * dynamic properties) and before any bean is made. Variables that are optional and only degrade
- * a feature (PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN) are not here: their features warn at start-up.
+ * a feature (PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN) are not here: their features warn at start-up; an
+ * optional one is here when a value it has can be unusable (a callback secret too short).
  * Registered in META-INF/spring.factories.
  */
 public class StartupSettings implements ApplicationListener<ApplicationPreparedEvent> {
+
+    /** The shortest callback secret taken: a shorter one could be guessed. */
+    static final int MIN_SECRET_LENGTH = 32;
 
     /** What is checked, in the order the message lists it. A value is read through the property it binds to. */
     static final List<Setting> SETTINGS = List.of(
@@ -47,7 +51,10 @@ public class StartupSettings implements ApplicationListener<ApplicationPreparedE
             Setting.required("INTAKE_SPOOL_DIR", "intake.spool-dir",
                             "a directory the service can write, for deliveries neither the database nor R2 takes (default data/intake)")
                     .validWhen(StartupSettings::isWritableDirectory, "is not a directory the service can create or write")
-                    .showingValue());
+                    .showingValue(),
+            Setting.optional("REVERSECONTACT_CALLBACK_SECRET", "reversecontact.callback-secret",
+                            "unset, or at least " + MIN_SECRET_LENGTH + " characters, e.g. from openssl rand -hex 32")
+                    .validWhen(secret -> secret.length() >= MIN_SECRET_LENGTH, "is too short"));
 
     @Override
     public void onApplicationEvent(ApplicationPreparedEvent event) {
@@ -110,25 +117,30 @@ public class StartupSettings implements ApplicationListener<ApplicationPreparedE
      * secrets (a password in a JDBC URL).
      */
     record Setting(String variable, String property, String expected, Predicate<String> valid, String invalid,
-                   boolean showValue) {
+                   boolean showValue, boolean optional) {
 
         static Setting required(String variable, String property, String expected) {
-            return new Setting(variable, property, expected, value -> true, null, false);
+            return new Setting(variable, property, expected, value -> true, null, false, false);
+        }
+
+        /** Checked only when set. */
+        static Setting optional(String variable, String property, String expected) {
+            return new Setting(variable, property, expected, value -> true, null, false, true);
         }
 
         Setting validWhen(Predicate<String> condition, String whenNot) {
-            return new Setting(variable, property, expected, condition, whenNot, showValue);
+            return new Setting(variable, property, expected, condition, whenNot, showValue, optional);
         }
 
         Setting showingValue() {
-            return new Setting(variable, property, expected, valid, invalid, true);
+            return new Setting(variable, property, expected, valid, invalid, true, optional);
         }
 
         /** What is wrong with this variable, or null. */
         String problem(Environment environment) {
             String value = environment.getProperty(property);
             if (value == null || value.isBlank()) {
-                return variable + " is not set: " + expected;
+                return optional ? null : variable + " is not set: " + expected;
             }
             if (valid.test(value.strip())) {
                 return null;

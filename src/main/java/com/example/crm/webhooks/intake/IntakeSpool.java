@@ -25,10 +25,11 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * What a spooled delivery holds, and nothing else: the route it came in on, its raw path and query,
- * its raw body, the request headers that route reads (content type, Twilio's signature), and when
- * it was received. No auth token, no other header. Written as one JSON document (the body in
- * base64), read back into the same {@link WebhookDelivery} the route had.
+ * What a spooled delivery holds, and nothing else: the route it came in on, its raw path and query
+ * (less the credentials a query can carry), its raw body, the request headers that route reads
+ * (content type, Twilio's signature), and when it was received. No auth token, no other header.
+ * Written as one JSON document (the body in base64), read back into the same {@link WebhookDelivery}
+ * the route had.
  */
 @Component("intakeSpool")
 public class IntakeSpool {
@@ -58,9 +59,12 @@ public class IntakeSpool {
         return r2Prefix + spooled.fileName();
     }
 
-    /** A delivery to keep, under a new id. */
+    /**
+     * A delivery to keep, under a new id, without the credentials of its query (Reverse Contact's
+     * {@code sig} and {@code secret}): they were checked when it came, and applying it reads none.
+     */
     public SpooledDelivery spool(WebhookDelivery delivery) {
-        return new SpooledDelivery(UUID.randomUUID().toString(), delivery);
+        return new SpooledDelivery(UUID.randomUUID().toString(), delivery.withoutCredentials());
     }
 
     /** The document a spooled delivery is kept as. */

@@ -44,8 +44,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Who may use the management port (MANAGEMENT_SERVER_PORT, the only port Tomcat serves; the public
  * webhooks are on http.PublicHttpServer's port, which has nothing else). The one configured user
  * for everything but health: the Hawtio console and Jolokia with a login form and CSRF cookies,
- * the dead-letter endpoint with HTTP Basic only. With no password configured it refuses everyone
- * but health. Another site cannot drive the console: Jolokia answers POST only, each POST needs the
+ * the dead-letter and resolve callback URL endpoints with HTTP Basic only. With no password
+ * configured it refuses everyone but health. Another site cannot drive the console: Jolokia answers POST only, each POST needs the
  * CSRF token, a request from another origin is refused, and the session and token cookies are
  * SameSite=Strict.
  */
@@ -79,11 +79,14 @@ public class ManagementSecurity {
         return new InMemoryUserDetailsManager(User.withUsername(username).password(encoded).roles("admin").build());
     }
 
-    /** The dead-letter API is for scripts: Basic credentials on every call, no session, so no CSRF to forge. */
+    /**
+     * The APIs for scripts, dead letters and signed resolve callback URLs: Basic credentials on every
+     * call, no session, so no CSRF to forge.
+     */
     @Bean
     @Order(1)
-    SecurityFilterChain deadLetterApi(HttpSecurity http) throws Exception {
-        http.securityMatcher(EndpointRequest.to(DeadLettersEndpoint.class))
+    SecurityFilterChain scriptApis(HttpSecurity http) throws Exception {
+        http.securityMatcher(EndpointRequest.to(DeadLettersEndpoint.class, ResolveCallbackUrlEndpoint.class))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable());
         if (consoleOpen) {

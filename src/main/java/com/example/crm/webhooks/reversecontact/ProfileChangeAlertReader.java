@@ -3,7 +3,6 @@ package com.example.crm.webhooks.reversecontact;
 import com.example.crm.webhooks.http.WebhookDelivery;
 import com.example.crm.webhooks.http.WebhookRejection;
 import com.example.crm.webhooks.http.LogDeliveryId;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,7 +45,7 @@ public class ProfileChangeAlertReader {
      */
     public Map<String, Object> read(WebhookDelivery delivery) {
         String payload = delivery.bodyText();
-        JsonNode alert = parse(payload);
+        JsonNode alert = delivery.bodyJson(json);
         if (!alert.isObject()) {
             throw WebhookRejection.badRequest("body must be a JSON object");
         }
@@ -65,17 +64,6 @@ public class ProfileChangeAlertReader {
             throw refused.about(subscriptionId.asText());
         }
         return fields;
-    }
-
-    private JsonNode parse(String payload) {
-        if (payload == null || payload.isBlank()) {
-            throw WebhookRejection.badRequest("invalid JSON: empty body");
-        }
-        try {
-            return json.readTree(payload);
-        } catch (JsonProcessingException e) {
-            throw WebhookRejection.badRequest("invalid JSON");
-        }
     }
 
     /** {@code data.person}; absent or null means the alert carries no profile. */

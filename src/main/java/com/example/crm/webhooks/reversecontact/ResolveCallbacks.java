@@ -4,9 +4,9 @@ import com.example.crm.webhooks.http.FormParameters;
 import com.example.crm.webhooks.http.WebhookDelivery;
 import com.example.crm.webhooks.http.WebhookRejection;
 import com.example.crm.webhooks.http.LogDeliveryId;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,23 +14,28 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads Reverse Contact's resolve callback ({@code routes/reversecontact-resolve.camel.yaml}): the
- * entity from the query string the CRM gave Reverse Contact, the LinkedIn URL from the body.
- * Writes nothing and calls nothing: the route stores the URL and queues the enrichment.
+ * entity from the query string the CRM gave Reverse Contact, the result from the body
+ * ({@link ResolveResult}: resolved, no match or errored). Writes nothing and calls nothing: the
+ * route records the callback, and for a resolved one stores the URL and queues the enrichment.
  */
 @Component("resolveCallbacks")
 public class ResolveCallbacks {
 
-    private static final int MAX_ID_LENGTH = 200;
+    /** The longest entity id a callback may name. */
+    public static final int MAX_ID_LENGTH = 200;
 
-    private final ObjectMapper objectMapper;
+    private final ObjectReader json;
 
     public ResolveCallbacks(ObjectMapper objectMapper) {
-        this.objectMapper = objectMapper;
+        // "{} trailing" is not one JSON document: refuse it here rather than have jsonb refuse the payload.
+        this.json = objectMapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /**
-     * {@code entityType} (company, contact or person), {@code entityId}, the normalised
-     * {@code linkedinUrl}, {@code receivedAt}, and {@code type:id} as the delivery's id; or a 400 naming what is wrong.
+     * {@code entityType} (company, contact or person), {@code entityId}, {@code outcome} (resolved,
+     * no_match or errored), the normalised {@code linkedinUrl} (resolved only, else null),
+     * {@code errorCode} (errored, when given), {@code payload} (the body as received, JSON text),
+     * {@code receivedAt}, and {@code type:id} as the delivery's id; or a 400 naming what is wrong.
      * Query parameters are read from the raw query, not from Camel's header copies, which a field of
      * the same name could stand in for.
      */
@@ -44,41 +49,23 @@ public class ResolveCallbacks {
             throw WebhookRejection.badRequest("query parameter id is required");
         }
         String deliveryId = type.code() + ":" + id;
-        String url;
+        ResolveResult result;
         try {
-            url = LinkedInUrls.normalise(linkedinUrl(delivery.bodyText()))
-                    .orElseThrow(() -> WebhookRejection.badRequest("data.linkedinUrl is not an http(s) linkedin.com URL"));
+            result = ResolveResult.of(delivery.bodyJson(json));
         } catch (WebhookRejection refused) {
             throw refused.about(deliveryId);
         }
+        // Every key, null ones too: the sql: steps take each as a named parameter.
         Map<String, Object> callback = new HashMap<>();
         callback.put(LogDeliveryId.KEY, deliveryId);
         callback.put("entityType", type.code());
         callback.put("entityId", id);
-        callback.put("linkedinUrl", url);
+        callback.put("outcome", result.outcome());
+        callback.put("linkedinUrl", result.linkedinUrl());
+        callback.put("errorCode", result.errorCode());
+        callback.put("payload", delivery.bodyText());
         callback.put("receivedAt", delivery.receivedAtUtc());
         return callback;
-    }
-
-    private String linkedinUrl(String body) {
-        JsonNode root;
-        try {
-            root = body == null || body.isBlank() ? null : objectMapper.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw WebhookRejection.badRequest("invalid JSON");
-        }
-        if (root == null || !root.isObject()) {
-            throw WebhookRejection.badRequest("invalid JSON: expected an object");
-        }
-        JsonNode data = root.path("data");
-        JsonNode url = data.path("linkedinUrl");
-        if (url.isMissingNode() || url.isNull()) {
-            url = data.path("linkedInUrl"); // both spellings are seen in Reverse Contact's payloads
-        }
-        if (!url.isTextual()) {
-            throw WebhookRejection.badRequest("data.linkedinUrl is required");
-        }
-        return url.textValue();
     }
 
     /** One value per name, or a 400: {@code ?type=company&type=person} is ambiguous. */

@@ -53,7 +53,8 @@ class StartUpChecksTest {
         assertThat(service.exitValue()).as("exit code; output:%n%s", output).isNotZero();
         assertThat(output).containsOnlyOnce("APPLICATION FAILED TO START");
         String report = output.substring(output.indexOf("APPLICATION FAILED TO START"));
-        assertThat(report).as("the report").contains(REQUIRED);
+        assertThat(report).as("the report").contains(REQUIRED)
+                .as("an optional variable unset").doesNotContain("REVERSECONTACT_CALLBACK_SECRET");
         assertThat(output).doesNotContain("Failed to configure a DataSource").doesNotContain("Started WebhookServiceApplication");
     }
 
@@ -69,7 +70,8 @@ class StartUpChecksTest {
                         "--phone.default-region=XX",
                         "--webhooks.http.port=80a",
                         "--server.port=0",
-                        "--intake.spool-dir=" + aFile.resolve("intake"))
+                        "--intake.spool-dir=" + aFile.resolve("intake"),
+                        "--reversecontact.callback-secret=a-secret-of-31-characters-only!")
                 .close());
         Files.delete(aFile);
 
@@ -80,7 +82,8 @@ class StartUpChecksTest {
                 .contains("DEFAULT_PHONE_REGION \"XX\" is not an ISO 3166 region code")
                 .contains("PUBLIC_PORT \"80a\" is not a port number")
                 .contains("INTAKE_SPOOL_DIR \"" + aFile.resolve("intake") + "\" is not a directory the service can create or write")
-                .doesNotContain("s3cr3t")
+                .contains("REVERSECONTACT_CALLBACK_SECRET is too short: unset, or at least 32 characters")
+                .doesNotContain("s3cr3t").doesNotContain("a-secret-of-31-characters-only!")
                 .doesNotContain("R2_BUCKET").doesNotContain("MANAGEMENT_SERVER_PORT");
     }
 
