@@ -42,8 +42,8 @@ public class Floor {
             select 'CONTACT_PHONE', id, phone from contacts where phone_digits(phone) = any(?)""";
     static final String INBOUND_INSERT = """
             insert into messages (contact_id, direction, channel, twilio_sid, from_number, to_number,
-                                  body, num_media, media, status)
-            values (?, 'inbound', 'sms', ?, ?, ?, ?, ?, cast('[]' as jsonb), 'received')
+                                  body, num_media, media, payload, status)
+            values (?, 'inbound', 'sms', ?, ?, ?, ?, ?, cast('[]' as jsonb), cast(? as jsonb), 'received')
             on conflict (twilio_sid) do nothing""";
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -122,6 +122,7 @@ public class Floor {
             insert.setString(4, form.get("To"));
             insert.setString(5, form.get("Body"));
             insert.setInt(6, Integer.parseInt(form.get("NumMedia")));
+            insert.setString(7, JSON.writeValueAsString(form));
             return insert.executeUpdate();
         }
     }

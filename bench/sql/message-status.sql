@@ -1,5 +1,5 @@
 -- What POST /api/webhooks/twilio/message-status runs per callback
--- (routes/twilio-message-status.camel.yaml): one insert (TwilioStatusCallbacks.INSERT_SQL), whose
+-- (routes/twilio-message-status.camel.yaml): one insert (to-postgres-insert-status-event), whose
 -- trigger moves the message on. Like the service's, every callback is new: (message, status)
 -- pairs in turn from a sequence, over the seeded messages 1000000-1999999 (the requests to the
 -- service and the floor use 0-999999). The nextval is the only addition to the route's statement.
