@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.example.crm.webhooks.support.ChildJvm;
 import com.example.crm.webhooks.support.ServiceInstance;
 import com.example.crm.webhooks.support.ServiceProcess;
 import com.example.crm.webhooks.support.TestInfrastructure;
@@ -18,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -54,10 +54,7 @@ class KillDuringEnrichmentTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly();
-            child.waitFor(30, TimeUnit.SECONDS);
-        }
+        ChildJvm.stop(child, 10);
         if (restarted != null) {
             restarted.close();
         }
@@ -69,8 +66,7 @@ class KillDuringEnrichmentTest {
     @Test
     void afterASigkillMidEnrichmentARestartCompletesEveryJobOnceInEffect() throws Exception {
         Faults.thirdParties().resetAll();
-        String jdbcUrl = TestInfrastructure.newDatabase("kill_during_enrichment");
-        Flyway.configure().dataSource(jdbcUrl, "postgres", null).locations("classpath:db/migration").load().migrate();
+        String jdbcUrl = TestInfrastructure.newMigratedDatabase("kill_during_enrichment");
         dataSource = new SingleConnectionDataSource(jdbcUrl, "postgres", "", true);
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         byte[] picture = Faults.png();

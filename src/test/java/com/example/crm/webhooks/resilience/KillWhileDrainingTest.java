@@ -8,6 +8,7 @@ import com.example.crm.webhooks.intake.IntakeSpool;
 import com.example.crm.webhooks.intake.SpooledDelivery;
 import com.example.crm.webhooks.reversecontact.ProfileAlertFixtures;
 import com.example.crm.webhooks.reversecontact.ProfileAlertFixtures.StoredAlert;
+import com.example.crm.webhooks.support.ChildJvm;
 import com.example.crm.webhooks.support.ServiceInstance;
 import com.example.crm.webhooks.support.ServiceProcess;
 import com.example.crm.webhooks.support.TestInfrastructure;
@@ -22,7 +23,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -49,10 +49,7 @@ class KillWhileDrainingTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly();
-            child.waitFor(30, TimeUnit.SECONDS);
-        }
+        ChildJvm.stop(child, 10);
         if (restarted != null) {
             restarted.close();
         }
@@ -63,8 +60,7 @@ class KillWhileDrainingTest {
 
     @Test
     void aSigkillMidDrainLosesNothingAndDoublesNothing() throws Exception {
-        String jdbcUrl = TestInfrastructure.newDatabase("kill_while_draining");
-        Flyway.configure().dataSource(jdbcUrl, "postgres", null).locations("classpath:db/migration").load().migrate();
+        String jdbcUrl = TestInfrastructure.newMigratedDatabase("kill_while_draining");
         dataSource = new SingleConnectionDataSource(jdbcUrl, "postgres", "", true);
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         jdbc.update("insert into people (id, alert_subscription_id) values ('p-kill', 'sub-kill')");

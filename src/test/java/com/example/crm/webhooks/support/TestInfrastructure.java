@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.flywaydb.core.Flyway;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.util.FileSystemUtils;
 
@@ -131,6 +132,16 @@ public final class TestInfrastructure {
             throw new IllegalStateException("could not create database " + name, e);
         }
         return postgres().getJdbcUrl("postgres", name);
+    }
+
+    /**
+     * {@link #newDatabase} with the service's migrations applied, as a service leaves it at start-up:
+     * for tests that write rows before a service of their own starts on it.
+     */
+    public static String newMigratedDatabase(String name) {
+        String jdbcUrl = newDatabase(name);
+        Flyway.configure().dataSource(jdbcUrl, "postgres", null).locations("classpath:db/migration").load().migrate();
+        return jdbcUrl;
     }
 
     /** Points the application at the parts above; the values are the same for every test class. */
