@@ -3,6 +3,7 @@ package com.example.crm.webhooks.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.crm.webhooks.support.ManagementClient;
+import com.example.crm.webhooks.support.WebhookClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -158,14 +159,7 @@ final class ConsoleSession {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return WebhookClient.send(client, request.build());
     }
 
     private static String encode(String value) {

@@ -106,6 +106,11 @@ public final class WebhookClient {
     }
 
     private HttpResponse<String> send(HttpRequest request) {
+        return send(client, request);
+    }
+
+    /** The answer as text; the JDK client's checked exceptions as unchecked ones, the interrupt kept. */
+    public static HttpResponse<String> send(HttpClient client, HttpRequest request) {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
