@@ -1,7 +1,7 @@
 package com.example.crm.webhooks.intake;
 
-import com.example.crm.webhooks.http.WebhookDelivery;
-import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.edge.WebhookDelivery;
+import com.example.crm.webhooks.edge.WebhookRejection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

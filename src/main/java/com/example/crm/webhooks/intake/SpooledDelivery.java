@@ -1,6 +1,6 @@
 package com.example.crm.webhooks.intake;
 
-import com.example.crm.webhooks.http.WebhookDelivery;
+import com.example.crm.webhooks.edge.WebhookDelivery;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 

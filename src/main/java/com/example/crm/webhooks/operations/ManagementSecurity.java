@@ -42,7 +42,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Who may use the management port (MANAGEMENT_SERVER_PORT, the only port Tomcat serves; the public
- * webhooks are on http.PublicHttpServer's port, which has nothing else). The one configured user
+ * webhooks are on publicport.PublicHttpServer's port, which has nothing else). The one configured user
  * for everything but health: the Hawtio console and Jolokia with a login form and CSRF cookies,
  * the dead-letter and resolve callback URL endpoints with HTTP Basic only. With no password
  * configured it refuses everyone but health. Another site cannot drive the console: Jolokia answers POST only, each POST needs the

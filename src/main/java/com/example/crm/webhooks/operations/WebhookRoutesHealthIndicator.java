@@ -1,6 +1,6 @@
 package com.example.crm.webhooks.operations;
 
-import com.example.crm.webhooks.http.WebhookMetrics;
+import com.example.crm.webhooks.edge.WebhookMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.CamelContext;
@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
 /**
  * Health component {@code webhookRoutes}, part of readiness: DOWN while any of the four webhook
  * routes is not started, stopped or suspended by an operator in the console, or gone (a route
- * file reloaded without it). Such an instance answers that webhook 503 (http.UnservedRequests),
+ * file reloaded without it). Such an instance answers that webhook 503 (publicport.UnservedRequests),
  * so a load balancer should send the webhooks elsewhere. Details: each route's status.
  */
 @Component

@@ -1,8 +1,8 @@
 package com.example.crm.webhooks.reversecontact;
 
-import com.example.crm.webhooks.http.WebhookDelivery;
-import com.example.crm.webhooks.http.WebhookRejection;
-import com.example.crm.webhooks.http.LogDeliveryId;
+import com.example.crm.webhooks.edge.WebhookDelivery;
+import com.example.crm.webhooks.edge.WebhookRejection;
+import com.example.crm.webhooks.edge.LogDeliveryId;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,6 @@
 package com.example.crm.webhooks.reversecontact;
 
-import com.example.crm.webhooks.http.UnknownEntityException;
+import com.example.crm.webhooks.edge.UnknownEntityException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

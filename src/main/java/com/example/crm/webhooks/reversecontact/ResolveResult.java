@@ -1,6 +1,6 @@
 package com.example.crm.webhooks.reversecontact;
 
-import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.edge.WebhookRejection;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package com.example.crm.webhooks.twilio;
 
-import com.example.crm.webhooks.http.WebhookDelivery;
+import com.example.crm.webhooks.edge.WebhookDelivery;
 import com.example.crm.webhooks.logging.LogText;
 import java.net.URI;
 import java.util.ArrayList;

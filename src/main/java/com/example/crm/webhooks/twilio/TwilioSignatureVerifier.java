@@ -1,8 +1,8 @@
 package com.example.crm.webhooks.twilio;
 
-import com.example.crm.webhooks.http.FormParameters;
-import com.example.crm.webhooks.http.WebhookDelivery;
-import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.edge.FormParameters;
+import com.example.crm.webhooks.edge.WebhookDelivery;
+import com.example.crm.webhooks.edge.WebhookRejection;
 import com.example.crm.webhooks.logging.LogRateLimit;
 import java.net.URI;
 import java.net.URISyntaxException;

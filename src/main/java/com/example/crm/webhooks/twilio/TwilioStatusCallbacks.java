@@ -1,7 +1,7 @@
 package com.example.crm.webhooks.twilio;
 
-import com.example.crm.webhooks.http.WebhookRejection;
-import com.example.crm.webhooks.http.LogDeliveryId;
+import com.example.crm.webhooks.edge.WebhookRejection;
+import com.example.crm.webhooks.edge.LogDeliveryId;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.HashMap;

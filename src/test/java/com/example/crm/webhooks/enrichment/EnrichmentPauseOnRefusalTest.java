@@ -13,7 +13,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import com.example.crm.webhooks.http.WebhookMetricsTest;
+import com.example.crm.webhooks.edge.WebhookMetricsTest;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.ServiceInstance;
 import com.example.crm.webhooks.support.TestDatabase;

@@ -2,7 +2,7 @@ package com.example.crm.webhooks.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.example.crm.webhooks.http.WebhookDelivery;
+import com.example.crm.webhooks.edge.WebhookDelivery;
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package com.example.crm.webhooks.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.crm.webhooks.enrichment.EnrichmentPause;
-import com.example.crm.webhooks.http.WebhookMetricsTest;
+import com.example.crm.webhooks.edge.WebhookMetricsTest;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.http.HttpResponse;

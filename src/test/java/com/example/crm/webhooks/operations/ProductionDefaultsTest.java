@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.example.crm.webhooks.WebhookServiceApplication;
-import com.example.crm.webhooks.http.PublicHttpServer;
+import com.example.crm.webhooks.publicport.PublicHttpServer;
 import com.example.crm.webhooks.support.EmbeddedPostgresServer;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.S3CompatibleServer;

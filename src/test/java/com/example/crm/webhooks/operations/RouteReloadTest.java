@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.example.crm.webhooks.WebhookServiceApplication;
-import com.example.crm.webhooks.http.PublicHttpServer;
+import com.example.crm.webhooks.publicport.PublicHttpServer;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.ServiceInstance;
 import com.example.crm.webhooks.support.TestInfrastructure;

@@ -3,7 +3,7 @@ package com.example.crm.webhooks.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.example.crm.webhooks.http.WebhookDelivery;
+import com.example.crm.webhooks.edge.WebhookDelivery;
 import com.example.crm.webhooks.intake.IntakeSpool;
 import com.example.crm.webhooks.intake.SpooledDelivery;
 import com.example.crm.webhooks.reversecontact.ProfileAlertFixtures;

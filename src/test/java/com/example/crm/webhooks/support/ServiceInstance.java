@@ -1,7 +1,7 @@
 package com.example.crm.webhooks.support;
 
 import com.example.crm.webhooks.WebhookServiceApplication;
-import com.example.crm.webhooks.http.PublicHttpServer;
+import com.example.crm.webhooks.publicport.PublicHttpServer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

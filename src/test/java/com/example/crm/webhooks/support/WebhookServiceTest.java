@@ -2,7 +2,7 @@ package com.example.crm.webhooks.support;
 
 import static org.awaitility.Awaitility.await;
 
-import com.example.crm.webhooks.http.PublicHttpServer;
+import com.example.crm.webhooks.publicport.PublicHttpServer;
 import java.time.Duration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;

@@ -3,8 +3,8 @@ package com.example.crm.webhooks.twilio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.example.crm.webhooks.http.WebhookDelivery;
-import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.edge.WebhookDelivery;
+import com.example.crm.webhooks.edge.WebhookRejection;
 import com.example.crm.webhooks.support.CapturedLog;
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookClient;

@@ -3,7 +3,7 @@ package com.example.crm.webhooks.twilio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.example.crm.webhooks.http.WebhookRejection;
+import com.example.crm.webhooks.edge.WebhookRejection;
 import com.example.crm.webhooks.support.TwilioRequests;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

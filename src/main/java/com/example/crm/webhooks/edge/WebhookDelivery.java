@@ -1,0 +1,119 @@
+package com.example.crm.webhooks.edge;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+
+/**
+ * A webhook request as it came off the wire, once it passed the checks that need nothing but the
+ * request itself (content type, size, a body received in full): what every route reads of it, and
+ * nothing else. Plain values, so the readers and checks that take it never see HTTP or Camel.
+ *
+ * @param route        the id of the route it came in on ({@code twilio-inbound}, ...)
+ * @param pathAndQuery the raw path and query string, exactly as sent (Twilio signs them)
+ * @param headers      the few request headers routes read ({@link #KEPT_HEADERS}), names in lower case
+ * @param body         the raw body bytes
+ * @param receivedAt   when the service received it
+ */
+public record WebhookDelivery(String route, String pathAndQuery, Map<String, String> headers, byte[] body,
+                              Instant receivedAt) {
+
+    /**
+     * The request headers a route reads; no other header (cookies, authorization) is kept. Host and
+     * X-Forwarded-Proto/-Host only say, when a Twilio signature fails, which URL the request came in
+     * on (TwilioSignatureDiagnosis); the intake spool does not keep them (IntakeSpool's
+     * SPOOLED_HEADERS: a spooled delivery was verified before and is not verified again).
+     */
+    public static final String[] KEPT_HEADERS = {"Content-Type", "X-Twilio-Signature", "Host", "X-Forwarded-Proto",
+            "X-Forwarded-Host"};
+
+    /**
+     * Query parameters that carry credentials (Reverse Contact's callback {@code sig} and
+     * {@code secret}): checked when the delivery arrives, and kept nowhere after that.
+     */
+    public static final Set<String> CREDENTIAL_PARAMETERS = Set.of("sig", "secret");
+
+    public WebhookDelivery {
+        TreeMap<String, String> lowerCase = new TreeMap<>();
+        headers.forEach((name, value) -> lowerCase.put(name.toLowerCase(Locale.ROOT), value));
+        headers = Collections.unmodifiableMap(lowerCase);
+    }
+
+    /** A kept request header, or null when the request had none. */
+    public String header(String name) {
+        return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** The body as UTF-8 text (what both providers send). */
+    public String bodyText() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The body as one JSON document, read by {@code json} (whose settings say, for one, whether
+     * trailing tokens are refused); a 400 when it is empty or not JSON.
+     */
+    public JsonNode bodyJson(ObjectReader json) {
+        String text = bodyText();
+        if (text.isBlank()) {
+            throw WebhookRejection.badRequest("invalid JSON: empty body");
+        }
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw WebhookRejection.badRequest("invalid JSON");
+        }
+    }
+
+    /** When the service received it, for a timestamptz column. */
+    public OffsetDateTime receivedAtUtc() {
+        return receivedAt.atOffset(ZoneOffset.UTC);
+    }
+
+    /**
+     * The same delivery without the {@link #CREDENTIAL_PARAMETERS} in its query (matched by decoded
+     * name), the other parameters as they were: what may be kept once the checks have run.
+     */
+    public WebhookDelivery withoutCredentials() {
+        String query = rawQuery();
+        if (query == null) {
+            return this;
+        }
+        StringJoiner kept = new StringJoiner("&");
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            if (!CREDENTIAL_PARAMETERS.contains(decodedName(name))) {
+                kept.add(pair);
+            }
+        }
+        String path = pathAndQuery.substring(0, pathAndQuery.indexOf('?'));
+        return new WebhookDelivery(route, kept.length() == 0 ? path : path + "?" + kept, headers, body, receivedAt);
+    }
+
+    /** A parameter name as the readers see it; one that does not decode is kept (no check reads it either). */
+    private static String decodedName(String name) {
+        try {
+            return URLDecoder.decode(name, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return name;
+        }
+    }
+
+    /** The raw query string, without the {@code ?}, or null when there is none. */
+    public String rawQuery() {
+        int question = pathAndQuery.indexOf('?');
+        return question < 0 ? null : pathAndQuery.substring(question + 1);
+    }
+}

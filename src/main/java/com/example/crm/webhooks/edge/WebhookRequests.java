@@ -1,0 +1,153 @@
+package com.example.crm.webhooks.edge;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+
+/**
+ * The HTTP edge of every webhook, and the only step that sees the HTTP request: it checks what
+ * needs nothing but the request (the content type the webhook takes, 415; the size limit, 413),
+ * takes the body as bytes (413 past the limit, 408 when it stopped arriving), and makes the message
+ * a {@link WebhookDelivery}: the raw body, the raw path and query, the headers routes read, the time
+ * it arrived. Every later step works on those plain values. Routes call it first, on a
+ * {@code platform-http} endpoint with {@code useBodyHandler=false}, so no body handler parses the
+ * body: {@code bean: {ref: webhookRequests, method: readForm}}.
+ *
+ * <p>The public port has read the body already, on the event loop, before this step's worker
+ * thread was given the request ({@link BodyReader}), so no worker waits for a slow body. It leaves
+ * unread only a body this step refuses without it (another content type, a Content-Length past the
+ * limit), knowing which content type the route takes from this, its first step
+ * ({@link WebhookHttpEngine}).
+ */
+@Component(WebhookRequests.BEAN_NAME)
+public class WebhookRequests {
+
+    /** The bean's name, as routes refer to it. */
+    public static final String BEAN_NAME = "webhookRequests";
+
+    private final long maxBodyBytes;
+    private final Duration bodyTimeout;
+
+    public WebhookRequests(@Value("${webhooks.max-body-bytes}") long maxBodyBytes,
+                           @Value("${webhooks.body-timeout}") Duration bodyTimeout) {
+        this.maxBodyBytes = maxBodyBytes;
+        this.bodyTimeout = bodyTimeout;
+    }
+
+    /** Twilio posts {@code application/x-www-form-urlencoded}. */
+    public void readForm(Exchange exchange) {
+        read(exchange, MediaType.APPLICATION_FORM_URLENCODED);
+    }
+
+    /** Reverse Contact posts JSON ({@code application/json}, or a {@code +json} type). */
+    public void readJson(Exchange exchange) {
+        read(exchange, MediaType.APPLICATION_JSON);
+    }
+
+    /** The content type the step of this name takes (readForm, readJson); null for any other name. */
+    public static MediaType contentTypeOf(String method) {
+        if ("readForm".equals(method)) {
+            return MediaType.APPLICATION_FORM_URLENCODED;
+        }
+        return "readJson".equals(method) ? MediaType.APPLICATION_JSON : null;
+    }
+
+    /** Whether a request with this Content-Type header is one a webhook taking {@code expected} reads (JSON: any +json type too). */
+    public static boolean takes(MediaType expected, String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return false;
+        }
+        MediaType actual;
+        try {
+            actual = MediaType.parseMediaType(contentType);
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
+        boolean json = MediaType.APPLICATION_JSON.equals(expected)
+                && "application".equals(actual.getType()) && actual.getSubtype().endsWith("+json");
+        return expected.equalsTypeAndSubtype(actual) || json;
+    }
+
+    private void read(Exchange exchange, MediaType expected) {
+        Instant receivedAt = Instant.now();
+        Message message = exchange.getMessage();
+        // The request's own headers, as the public port read them when it decided whether to read the body.
+        HttpServerRequest request = httpRequest(exchange);
+        requireContentType(request, expected);
+        requireSizeWithinLimit(request);
+        byte[] body = body(message);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String name : WebhookDelivery.KEPT_HEADERS) {
+            String value = request.getHeader(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
+        // Raw path and query, as they were on the wire and in the URL Twilio signed.
+        message.setBody(new WebhookDelivery(exchange.getFromRouteId(), request.uri(), headers, body, receivedAt));
+    }
+
+    private static HttpServerRequest httpRequest(Exchange exchange) {
+        if (exchange.getIn() instanceof HttpMessage message) {
+            return message.getRequest();
+        }
+        throw new IllegalStateException("not an HTTP request: " + exchange.getFromEndpoint());
+    }
+
+    /**
+     * The body's bytes, as the public port read them (a body past the size limit is a 413, one that
+     * did not arrive in full within the body timeout a 408), or as another caller gave them.
+     */
+    private byte[] body(Message message) {
+        Object body = message.getBody();
+        if (body instanceof ReceivedBody received) {
+            return switch (received.outcome()) {
+                case COMPLETE -> received.bytes();
+                case TOO_LARGE -> throw tooLarge();
+                case TIMED_OUT -> throw new WebhookRejection(408, "request body not received within " + bodyTimeout.toSeconds() + " s");
+            };
+        }
+        if (body instanceof HttpServerRequest) {
+            throw new IllegalStateException("the public port left the body of a request its route takes unread");
+        }
+        byte[] bytes = message.getBody(byte[].class);
+        if (bytes != null && bytes.length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        return bytes == null ? new byte[0] : bytes;
+    }
+
+    private static void requireContentType(HttpServerRequest request, MediaType expected) {
+        if (!takes(expected, request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+            throw WebhookRejection.unsupportedMediaType("Content-Type must be " + expected);
+        }
+    }
+
+    private void requireSizeWithinLimit(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            return;
+        }
+        try {
+            if (Long.parseLong(length.trim()) > maxBodyBytes) {
+                throw tooLarge();
+            }
+        } catch (NumberFormatException e) {
+            throw WebhookRejection.badRequest("invalid Content-Length");
+        }
+    }
+
+    private WebhookRejection tooLarge() {
+        return WebhookRejection.payloadTooLarge("request body larger than " + maxBodyBytes + " bytes");
+    }
+}
