@@ -2,11 +2,11 @@ package com.example.crm.webhooks.reversecontact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.crm.webhooks.support.DocSections;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,19 +17,22 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * README's section on profile change alerts says what the service does: its example, run as
- * written, stores the diff and changed fields it shows (keys in the order the service gives them),
- * and its table's answer to a body that is not JSON is the one the service gives.
+ * docs/reverse-contact.md's section on profile change alerts says what the service does: its
+ * example, run as written, stores the diff and changed fields it shows (keys in the order the
+ * service gives them), and its table's answer to a body that is not JSON is the one the service
+ * gives. README's shorter example, run as written, stores its alert.
  */
 class ProfileAlertReadmeExamplesTest extends WebhookServiceTest {
 
     private static final String PATH = "/api/webhooks/reversecontact";
+    private static final String DOC = "docs/reverse-contact.md";
+    private static final String SECTION = "## Profile change alerts";
 
     private final ObjectMapper json = new ObjectMapper();
 
     @Test
     void theExampleStoresTheDiffAndChangedFieldsReadmeShows() throws IOException {
-        String section = section("## Reverse Contact profile change alerts");
+        String section = DocSections.section(DOC, SECTION);
         Matcher insert = Pattern.compile("\"(insert into people [^\"]+)\"").matcher(section);
         assertThat(insert.find()).as("README's insert of a person").isTrue();
         List<String> alerts = new ArrayList<>();
@@ -56,8 +59,27 @@ class ProfileAlertReadmeExamplesTest extends WebhookServiceTest {
     }
 
     @Test
+    void readmesExampleStoresItsAlert() throws IOException {
+        String section = DocSections.section("README.md", "### A profile change alert");
+        Matcher insert = Pattern.compile("\"(insert into people [^\"]+)\"").matcher(section);
+        assertThat(insert.find()).as("README's insert of a person").isTrue();
+        Matcher curl = Pattern.compile("curl -s localhost:8080" + PATH + " -H 'Content-Type: application/json' \\\\\n\\s*-d '(\\{.*?\\})'\n",
+                Pattern.DOTALL).matcher(section);
+        assertThat(curl.find()).as("README's alert").isTrue();
+        Matcher answer = Pattern.compile("\n# (\\{\"ok\":true})\n").matcher(section);
+        assertThat(answer.find()).as("README's answer").isTrue();
+
+        jdbc.update(insert.group(1));
+        HttpResponse<String> response = http.postJson(PATH, curl.group(1));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(answer.group(1));
+        assertThat(jdbc.queryForObject("select count(*) from person_change_alerts", Integer.class)).isEqualTo(1);
+    }
+
+    @Test
     void theAnswerReadmeGivesToABodyThatIsNotJsonIsTheServicesAnswer() throws IOException {
-        String row = section("## Reverse Contact profile change alerts").lines()
+        String row = DocSections.section(DOC, SECTION).lines()
                 .filter(line -> line.startsWith("| not `application/json`"))
                 .findFirst().orElseThrow(() -> new AssertionError("README's row for a body that is not JSON"));
         Set<String> stated = statuses(row.split("\\|")[2]);
@@ -78,14 +100,5 @@ class ProfileAlertReadmeExamplesTest extends WebhookServiceTest {
             statuses.add(status.group());
         }
         return statuses;
-    }
-
-    /** README from the heading {@code heading} to the next heading of its level. */
-    private static String section(String heading) throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        int start = readme.indexOf("\n" + heading + "\n");
-        assertThat(start).as("README heading %s", heading).isNotNegative();
-        int end = readme.indexOf("\n## ", start + heading.length() + 1);
-        return readme.substring(start, end < 0 ? readme.length() : end);
     }
 }

@@ -197,9 +197,10 @@ class ResolveCallbackTest extends WebhookServiceTest {
         assertThat(jdbc.queryForObject("select linkedin_url from contacts where id = 'ct-1'", String.class)).isEqualTo(ADA_URL);
         assertThat(jdbc.queryForList("select linkedin_url from enrichment_jobs", String.class)).containsExactly(ADA_URL);
         assertThat(jdbc.queryForObject("select linkedin_url from resolve_callbacks", String.class)).isEqualTo(ADA_URL);
-        // README's way of reading them gives the candidates in Reverse Contact's order.
-        Matcher readme = Pattern.compile("jsonb_path_query_array\\(payload, '[^']*'\\)").matcher(Files.readString(Path.of("README.md")));
-        assertThat(readme.find()).as("README's query of the candidates").isTrue();
+        // docs/reverse-contact.md's way of reading them gives the candidates in Reverse Contact's order.
+        Matcher readme = Pattern.compile("jsonb_path_query_array\\(payload, '[^']*'\\)")
+                .matcher(Files.readString(Path.of("docs/reverse-contact.md")));
+        assertThat(readme.find()).as("docs/reverse-contact.md's query of the candidates").isTrue();
         JsonNode candidates = JSON.readTree(jdbc.queryForObject("select " + readme.group() + "::text from resolve_callbacks", String.class));
         assertThat(candidates.findValuesAsText("score")).containsExactly("0.9", "0.5", "0.1");
         assertThat(candidates).isEqualTo(JSON.readTree(body).at("/result/candidates"));

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The start-up warning of unauthenticated callbacks, and README's openssl lines: the signature a
- * CRM computes with them is the one the service checks.
+ * The start-up warning of unauthenticated callbacks, and docs/reverse-contact.md's openssl lines:
+ * the signature a CRM computes with them is the one the service checks.
  */
 class ReverseContactCallbackVerifierTest {
 
@@ -83,15 +83,15 @@ class ReverseContactCallbackVerifierTest {
         }
     }
 
-    /** README's bash block that computes a resolve callback's sig with openssl. */
+    /** docs/reverse-contact.md's bash block that computes a resolve callback's sig with openssl. */
     private static String readmeSigningLines() throws IOException {
-        Matcher block = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("README.md")));
+        Matcher block = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("docs/reverse-contact.md")));
         while (block.find()) {
             if (block.group(1).contains("openssl dgst -sha256") && block.group(1).contains("/reversecontact/resolve?")) {
                 return block.group(1);
             }
         }
-        throw new AssertionError("README has no bash block signing a resolve callback URL with openssl dgst -sha256");
+        throw new AssertionError("docs/reverse-contact.md has no bash block signing a resolve callback URL with openssl dgst -sha256");
     }
 
     /** Runs the lines with the secret in the environment, as the CRM would; what they print. */

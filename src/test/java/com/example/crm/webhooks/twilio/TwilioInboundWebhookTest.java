@@ -216,7 +216,7 @@ class TwilioInboundWebhookTest extends WebhookServiceTest {
                 .containsEntry("latitude", -33.8567844).containsEntry("longitude", 151.213108)
                 .containsEntry("location_address", "Bennelong Point, Sydney NSW 2000")
                 .containsEntry("location_label", "Sydney Opera House").containsEntry("body", "");
-        // The README's queries.
+        // Reading the generated columns and the payload, as docs/twilio.md shows.
         assertThat(jdbc.queryForList("select twilio_sid from messages where profile_name = 'Ada ✓'", String.class))
                 .containsExactly("SM1");
         assertThat(jdbc.queryForList("""
