@@ -5,6 +5,7 @@ import com.example.crm.webhooks.support.ReverseContactStandIn;
 import com.example.crm.webhooks.support.S3CompatibleServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
@@ -20,6 +21,11 @@ public final class LocalWebhookService {
     static final int S3_PORT = 54330;
     static final int REVERSECONTACT_PORT = 54331;
     static final String BUCKET = "webhook-service-local";
+    /**
+     * Both ports on loopback only: the embedded mode has a preset console login, which nobody else on
+     * the network may use. PUBLIC_HOST and MANAGEMENT_HOST in the environment open them.
+     */
+    static final Map<String, Object> LISTEN_ON_LOOPBACK = Map.of("PUBLIC_HOST", "127.0.0.1", "MANAGEMENT_HOST", "127.0.0.1");
 
     private LocalWebhookService() {
     }
@@ -60,14 +66,20 @@ public final class LocalWebhookService {
         new SpringApplicationBuilder(WebhookServiceApplication.class)
                 .profiles("local")
                 // Default properties: the lowest precedence, so SPRING_DATASOURCE_URL and friends override them.
-                .properties(Map.of(
+                .properties(defaults(Map.of(
                         "spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"),
                         "spring.datasource.username", "postgres",
                         "R2_ENDPOINT", r2.endpoint(),
                         "R2_BUCKET", BUCKET,
                         "R2_ACCESS_KEY_ID", S3CompatibleServer.ACCESS_KEY_ID,
                         "R2_SECRET_ACCESS_KEY", S3CompatibleServer.SECRET_ACCESS_KEY,
-                        "REVERSECONTACT_BASE_URL", reverseContact.baseUrl()))
+                        "REVERSECONTACT_BASE_URL", reverseContact.baseUrl())))
                 .run(args);
+    }
+
+    private static Map<String, Object> defaults(Map<String, Object> parts) {
+        Map<String, Object> defaults = new HashMap<>(parts);
+        defaults.putAll(LISTEN_ON_LOOPBACK);
+        return defaults;
     }
 }

@@ -28,6 +28,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfToken;
@@ -47,7 +48,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * the dead-letter and resolve callback URL endpoints with HTTP Basic only. With no password
  * configured it refuses everyone but health. Another site cannot drive the console: Jolokia answers POST only, each POST needs the
  * CSRF token, a request from another origin is refused, and the session and token cookies are
- * SameSite=Strict.
+ * SameSite=Strict. Password guessing is slowed per address and per user ({@link LoginThrottle}).
  */
 @Configuration
 @EnableWebSecurity
@@ -62,9 +63,11 @@ public class ManagementSecurity {
     private static final CorsConfiguration NO_OTHER_ORIGIN = new CorsConfiguration();
 
     private final boolean consoleOpen;
+    private final LoginThrottle logins;
 
-    public ManagementSecurity(@Value("${operations.console.password:}") String password) {
+    public ManagementSecurity(@Value("${operations.console.password:}") String password, LoginThrottle logins) {
         this.consoleOpen = StringUtils.hasText(password);
+        this.logins = logins;
     }
 
     /** The one management user; none at all (nobody can log in) when no password is configured. */
@@ -91,7 +94,8 @@ public class ManagementSecurity {
                 .csrf(csrf -> csrf.disable());
         if (consoleOpen) {
             http.authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
-                    .httpBasic(Customizer.withDefaults());
+                    .httpBasic(Customizer.withDefaults())
+                    .addFilterBefore(new LoginThrottleFilter(logins), BasicAuthenticationFilter.class);
         } else {
             closed(http);
         }
@@ -120,7 +124,8 @@ public class ManagementSecurity {
                 .csrf(csrf -> csrf
                         .csrfTokenRepository(csrfTokenCookies())
                         .csrfTokenRequestHandler(new SpaCsrfTokenRequestHandler()))
-                .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
+                .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class)
+                .addFilterBefore(new LoginThrottleFilter(logins), UsernamePasswordAuthenticationFilter.class);
         return http.build();
     }
 
