@@ -1,7 +1,6 @@
 package com.example.crm.webhooks.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
@@ -28,9 +27,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.util.FileSystemUtils;
 
 /**
- * An operator opens the console in a real browser (headless Debian Chromium, which .ci/run
- * installs), logs in, and sees the webhook routes. Leaves target/console-screenshot.png.
- * Skipped where Chromium or its driver is not installed.
+ * An operator opens the console in a real browser (headless Debian Chromium, which
+ * src/test/install-test-tools.sh installs before the tests), logs in, and sees the webhook routes.
+ * Leaves target/console-screenshot.png.
  */
 class ConsoleBrowserTest extends WebhookServiceTest {
 
@@ -46,7 +45,8 @@ class ConsoleBrowserTest extends WebhookServiceTest {
 
     @BeforeEach
     void browser() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "Chromium and chromedriver are not installed");
+        assertThat(List.of(CHROMIUM, CHROMEDRIVER)).as("Chromium and its driver (src/test/install-test-tools.sh installs them)")
+                .allMatch(Files::isExecutable);
         if (camelContext.getRoute("test-console-webhook") == null) {
             camelContext.addRoutes(new RouteBuilder() {
                 @Override

@@ -1,7 +1,6 @@
 package com.example.crm.webhooks.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -15,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * monitoring/prometheus-alerts.yaml loads in Prometheus and its alerts fire as its unit tests
- * (monitoring/prometheus-alerts.test.yaml) say, checked by Prometheus' own promtool. Skipped where
- * promtool is not installed (Debian: {@code apt-get install prometheus}).
+ * (monitoring/prometheus-alerts.test.yaml) say, checked by Prometheus' own promtool (Debian's
+ * {@code prometheus} package, which src/test/install-test-tools.sh installs before the tests).
  */
 class PrometheusAlertRulesTest {
 
@@ -33,7 +32,7 @@ class PrometheusAlertRulesTest {
     /** Runs promtool from the repository root; fails with its output unless it exits 0. */
     private static String promtool(String... arguments) throws IOException, InterruptedException {
         Optional<Path> promtool = onPath("promtool");
-        assumeTrue(promtool.isPresent(), "promtool is not installed");
+        assertThat(promtool).as("promtool on the PATH (src/test/install-test-tools.sh installs it)").isPresent();
         String[] command = new String[arguments.length + 1];
         command[0] = promtool.get().toString();
         System.arraycopy(arguments, 0, command, 1, arguments.length);

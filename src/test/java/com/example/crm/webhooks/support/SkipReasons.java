@@ -7,9 +7,9 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 
 /**
- * Prints on the test run's console why a test did not run: disabled, or stopped by an assumption
- * (ConsoleBrowserTest without Chromium). Surefire counts such tests as skipped but keeps the reason
- * in its XML report only. Registered in META-INF/services.
+ * Prints on the test run's console why a test did not run: disabled, or stopped by an assumption.
+ * Surefire counts such tests as skipped but keeps the reason in its XML report only. Registered in
+ * META-INF/services.
  */
 public class SkipReasons implements TestExecutionListener {
 
