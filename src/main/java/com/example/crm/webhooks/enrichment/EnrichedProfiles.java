@@ -14,41 +14,40 @@ import org.springframework.stereotype.Component;
 
 /**
  * Maps what Reverse Contact returned onto the columns of the job's entity, for the route's
- * {@code sql:} updates (routes/enrichment.camel.yaml), and names the R2 object of its picture.
+ * {@code sql:} update (routes/enrichment-jobs.camel.yaml), and names the R2 object of its picture.
  * Every value is idempotent (same values, same object key), so a job that runs twice does no harm.
- * Each map carries {@code entityId} and {@code linkedinUrl}: the route's updates apply only while
+ * The map carries {@code entityId} and {@code linkedinUrl}: the route's update applies only while
  * the entity still has the URL the job was for, so a stale profile is discarded; and the job's
- * {@code jobId} and {@code leaseOwner}: they apply only while the job still holds its lease.
+ * {@code jobId} and {@code leaseOwner}: it applies only while the job still holds its lease.
  */
 @Component("enrichedProfiles")
 public class EnrichedProfiles {
 
     /**
-     * A company's columns: {@code description}, {@code specialties} (a text array, or null),
-     * {@code name} (kept only where the company has none), the raw {@code profile}, and
-     * {@code pictureUrl}, its logo.
+     * The columns of the job's entity for the one profile update (sql/save-enrichment-profile.sql),
+     * every key present whatever the type: a company's {@code description}, {@code specialties} (a
+     * text array, or null) and {@code name} (kept only where the company has none); a contact's or
+     * person's {@code headline}, {@code firstName} and {@code lastName} (kept only where empty); the
+     * raw {@code profile}; and {@code pictureUrl}, the logo or profile photo (people keep none).
      */
-    public Map<String, Object> company(Map<String, Object> job, JsonNode profile) {
-        Map<String, Object> columns = entity(job, profile);
-        columns.put("description", text(profile, "description"));
-        columns.put("specialties", specialties(profile));
-        columns.put("name", text(profile, "name"));
-        columns.put("pictureUrl", text(profile, "logo", "logoUrl"));
-        return columns;
-    }
-
-    /**
-     * A contact's or person's columns: {@code headline}, {@code firstName} and {@code lastName}
-     * (kept only where empty), the raw {@code profile}, and {@code pictureUrl}, the profile photo
-     * (contacts keep it; people keep none).
-     */
-    public Map<String, Object> person(Map<String, Object> job, JsonNode profile) {
-        Map<String, Object> columns = entity(job, profile);
-        columns.put("headline", text(profile, "headline"));
-        columns.put("firstName", text(profile, "firstName"));
-        columns.put("lastName", text(profile, "lastName"));
+    public Map<String, Object> columns(Map<String, Object> job, JsonNode profile) {
+        Map<String, Object> columns = new HashMap<>();
+        columns.put("entityType", job.get("entity_type"));
+        columns.put("jobId", job.get("id"));
+        columns.put("leaseOwner", job.get("lease_owner"));
+        columns.put("entityId", job.get("entity_id"));
+        columns.put("linkedinUrl", job.get("linkedin_url"));
+        columns.put("profile", profile.toString());
+        boolean company = "company".equals(job.get("entity_type"));
+        columns.put("description", company ? text(profile, "description") : null);
+        columns.put("specialties", company ? specialties(profile) : null);
+        columns.put("name", company ? text(profile, "name") : null);
+        columns.put("headline", company ? null : text(profile, "headline"));
+        columns.put("firstName", company ? null : text(profile, "firstName"));
+        columns.put("lastName", company ? null : text(profile, "lastName"));
         boolean keepsPicture = EntityType.fromCode((String) job.get("entity_type")).map(EntityType::keepsImage).orElse(false);
-        columns.put("pictureUrl", keepsPicture ? text(profile, "photoUrl", "profilePictureUrl") : null);
+        columns.put("pictureUrl", !keepsPicture ? null
+                : company ? text(profile, "logo", "logoUrl") : text(profile, "photoUrl", "profilePictureUrl"));
         return columns;
     }
 
@@ -69,16 +68,6 @@ public class EnrichedProfiles {
     private static String keySegment(String id) {
         String encoded = URLEncoder.encode(id, StandardCharsets.UTF_8);
         return encoded.equals(".") || encoded.equals("..") ? encoded.replace(".", "%2E") : encoded;
-    }
-
-    private static Map<String, Object> entity(Map<String, Object> job, JsonNode profile) {
-        Map<String, Object> columns = new HashMap<>();
-        columns.put("jobId", job.get("id"));
-        columns.put("leaseOwner", job.get("lease_owner"));
-        columns.put("entityId", job.get("entity_id"));
-        columns.put("linkedinUrl", job.get("linkedin_url"));
-        columns.put("profile", profile.toString());
-        return columns;
     }
 
     /** The first of {@code names} that is a non-blank string. */

@@ -1,6 +1,7 @@
 package com.example.crm.webhooks.enrichment;
 
 import com.example.crm.webhooks.logging.LogText;
+import com.example.crm.webhooks.logging.OutageLog;
 import com.example.crm.webhooks.reversecontact.ReverseContactAccess;
 import com.example.crm.webhooks.reversecontact.ReverseContactErrors;
 import java.lang.management.ManagementFactory;
@@ -23,21 +24,21 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The durable job queue behind enrichment: the one class that owns {@code enrichment_jobs} and
- * {@code dead_letters}. The enrichment route (routes/enrichment.camel.yaml) claims, completes,
- * reschedules and dead-letters jobs with its own {@code sql:} steps; this class gives those steps
- * their values (this instance's lease, the backoff, the error text) and holds what operators do
- * with the queue: list and replay dead letters, count jobs by state. (Dead letters of deliveries
- * from the intake spool share the table; routes/intake.camel.yaml writes and replays them.)
+ * The durable job queue behind enrichment ({@code enrichment_jobs}). The enrichment routes
+ * (routes/enrichment-*.camel.yaml) claim, complete, reschedule and dead-letter jobs with their own
+ * {@code sql:} steps; this class gives those steps their values (this instance's lease, the backoff,
+ * the error text), notes whether the poller reaches the database, and reads what operators see:
+ * dead letters listed and counted, jobs counted by state. Every write to {@code dead_letters} is in
+ * routes/dead-letters.camel.yaml.
  *
  * <p>An instance claims due jobs under a lease with {@code FOR UPDATE SKIP LOCKED}, so any number
  * of instances share the work; a job whose instance died is due again when its lease runs out.
  * Each claim has a lease owner of its own, and every later write names it (the entity's columns
- * and picture key too), so a run whose lease was taken over, by another instance or by a later
- * claim of this one, or whose job a newer resolve callback re-pointed, changes nothing.
+ * and picture key too, through the SQL functions {@code enrichment_job_leased_to} and
+ * {@code enrichment_lease_held}), so a run whose lease was taken over, by another instance or by a
+ * later claim of this one, or whose job a newer resolve callback re-pointed, changes nothing.
  *
  * <p>An entity has at most one open (pending or running) job, for its newest LinkedIn URL (the
  * partial unique index {@code enrichment_jobs_one_open}); a replay keeps to that.
@@ -51,40 +52,13 @@ public class EnrichmentQueue {
     private static final Logger log = LoggerFactory.getLogger(EnrichmentQueue.class);
     private static final int MAX_ERROR_LENGTH = 1000;
 
-    /**
-     * Marks the chosen open dead letters replayed and requeues their jobs, at most one per entity
-     * (its newest) and none for an entity that has an open job already; returns the dead letters' ids.
-     */
-    private static final String REPLAY = """
-            with replayed as (
-                update dead_letters set replayed_at = now()
-                where replayed_at is null and job_id is not null %s
-                returning id, job_id
-            ), newest_per_entity as (
-                select distinct on (job.entity_type, job.entity_id) job.id
-                from enrichment_jobs job join replayed on job.id = replayed.job_id
-                where job.state not in ('pending', 'running')
-                order by job.entity_type, job.entity_id, job.created_at desc, job.id desc
-            ), requeued as (
-                update enrichment_jobs job
-                set state = 'pending', attempts = 0, next_attempt_at = now(), lease_owner = null,
-                    lease_until = null, finished_at = null, outcome = null, updated_at = now()
-                from newest_per_entity
-                where job.id = newest_per_entity.id
-                  and not exists (select 1 from enrichment_jobs open
-                                  where open.entity_type = job.entity_type and open.entity_id = job.entity_id
-                                    and open.state in ('pending', 'running'))
-                returning job.id
-            )
-            select id from replayed order by id
-            """;
-
     private final NamedParameterJdbcTemplate jdbc;
     private final EnrichmentSettings settings;
     private final EnrichmentThreadPool workers;
     private final ReverseContactAccess reverseContact;
     private final String instance = instanceName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong claims = new AtomicLong();
+    private final OutageLog database = new OutageLog(log, "Enrichment poller", "the database");
 
     public EnrichmentQueue(NamedParameterJdbcTemplate jdbc, EnrichmentSettings settings, EnrichmentThreadPool workers,
                            ReverseContactAccess reverseContact) {
@@ -106,6 +80,21 @@ public class EnrichmentQueue {
             jobs = reverseContact.takeProbe(leaseOwner) ? 1 : 0;
         }
         return Map.of("leaseOwner", leaseOwner, "leaseMillis", settings.lease().toMillis(), "batchSize", jobs);
+    }
+
+    /** The poller's claim found the database unavailable: one WARN per outage, and jobs wait in the queue. */
+    public void claimFailed(Throwable failure) {
+        database.down(failure);
+    }
+
+    /** The poller's claim reached the database: one INFO if it did not before. */
+    public void claimed() {
+        database.answered();
+    }
+
+    /** Since when the poller has not reached the database, or null while it does. */
+    public Instant databaseDownSince() {
+        return database.downSince();
     }
 
     /**
@@ -197,22 +186,6 @@ public class EnrichmentQueue {
     public long openDeadLetters() {
         Long open = jdbc.getJdbcTemplate().queryForObject("select count(*) from dead_letters where replayed_at is null", Long.class);
         return open == null ? 0 : open;
-    }
-
-    /**
-     * Replays one dead letter, or every open one when {@code id} is null: its job goes back to the
-     * queue (pending, no attempts, due now) and {@code replayed_at} records it, in one statement. A
-     * dead letter is replayed at most once: replaying it again, or two operators at once, changes
-     * nothing (the row lock and {@code replayed_at is null} decide). An entity keeps one open job:
-     * when it has one already (queued again by a newer callback, say), its dead job stays dead, and
-     * of several dead letters of one entity only the newest job is requeued; those letters still
-     * count as replayed, because that one job does the work. Returns the ids of the dead letters replayed.
-     */
-    @Transactional
-    public List<String> replay(String id) {
-        return id == null
-                ? jdbc.queryForList(REPLAY.formatted(""), Map.of(), String.class)
-                : jdbc.queryForList(REPLAY.formatted("and id = :id"), Map.of("id", id), String.class);
     }
 
     /** Jobs by state and the open dead letters (under {@code deadLetterKey}), in one round trip. */

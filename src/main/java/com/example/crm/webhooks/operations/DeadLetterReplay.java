@@ -4,6 +4,7 @@ import com.example.crm.webhooks.enrichment.EnrichmentQueue;
 import com.example.crm.webhooks.enrichment.EnrichmentQueue.DeadLetter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -12,16 +13,17 @@ import org.springframework.stereotype.Service;
 
 /**
  * What operators do with dead letters, from the management endpoint ({@link DeadLettersEndpoint}),
- * the console, or the route {@code direct:replay-dead-letter}: list them and replay them, once each.
- * A dead letter is one of two kinds: an enrichment job that failed for good (replayed by putting
- * the job back in the queue, {@link EnrichmentQueue#replay}), or a delivery from the intake spool the
- * database refused (replayed by applying it again, routes/intake.camel.yaml's
- * {@code replay-spooled-dead-letter}; still refused, it stays open). The gauges count again after.
+ * the console ({@link DeadLettersMBean}), or the route {@code direct:replay-dead-letter}: list them
+ * and replay them, once each. The replays themselves are routes of routes/dead-letters.camel.yaml:
+ * an enrichment job's letter puts the job back in the queue ({@code replay-job-dead-letters}), a
+ * spooled delivery's is applied again ({@code replay-spooled-dead-letter}; still refused, it stays
+ * open). The gauges count again after.
  */
 @Service("deadLetterReplay")
 public class DeadLetterReplay {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterReplay.class);
+    private static final String REPLAY_JOBS = "direct:replay-job-dead-letters";
     private static final String REPLAY_SPOOLED = "direct:replay-spooled-dead-letter";
 
     private final EnrichmentQueue queue;
@@ -45,7 +47,7 @@ public class DeadLetterReplay {
 
     /** Replays one dead letter; returns its id, or nothing if it does not exist, was replayed before, or is still refused. */
     public List<String> replay(String id) {
-        List<String> replayed = new ArrayList<>(queue.replay(id));
+        List<String> replayed = replayJobs(id);
         if (replayed.isEmpty() && replaySpooled(id)) {
             replayed.add(id);
         }
@@ -55,13 +57,23 @@ public class DeadLetterReplay {
 
     /** Replays every open dead letter; returns the ids of those replayed. */
     public List<String> replayAll() {
-        List<String> replayed = new ArrayList<>(queue.replay(null));
+        List<String> replayed = replayJobs(null);
         for (String id : queue.openSpooledDeadLetters()) {
             if (replaySpooled(id)) {
                 replayed.add(id);
             }
         }
         counts.refresh();
+        return replayed;
+    }
+
+    /** The jobs' letters replayed: one ({@code id}) or, for null, every open one. */
+    private List<String> replayJobs(String id) {
+        List<?> rows = producer.requestBody(REPLAY_JOBS, id, List.class);
+        List<String> replayed = new ArrayList<>();
+        for (Object row : rows) {
+            replayed.add((String) ((Map<?, ?>) row).get("id"));
+        }
         return replayed;
     }
 

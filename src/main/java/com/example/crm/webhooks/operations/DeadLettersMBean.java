@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ConditionalOnBooleanProperty(name = "camel.main.jmx-enabled", matchIfMissing = true)
-@ManagedResource(description = "Dead letters of the enrichment: replay one or all, as POST /actuator/deadletters does")
+@ManagedResource(description = "Dead letters: replay one or all, as POST /actuator/deadletters does")
 public class DeadLettersMBean implements InitializingBean, DisposableBean {
 
     private final DeadLetterReplay deadLetters;
@@ -40,7 +40,7 @@ public class DeadLettersMBean implements InitializingBean, DisposableBean {
         exporter.setAssembler(new MetadataMBeanInfoAssembler(new AnnotationJmxAttributeSource()));
     }
 
-    @ManagedOperation(description = "Replays one dead letter: its enrichment job is queued again. "
+    @ManagedOperation(description = "Replays one dead letter: its enrichment job is queued again, or its spooled delivery applied. "
             + "Returns its id, or nothing if there is no such open dead letter")
     @ManagedOperationParameter(name = "id", description = "The dead letter's id (GET /actuator/deadletters lists them)")
     public List<String> replay(String id) {

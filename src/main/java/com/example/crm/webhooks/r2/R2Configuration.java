@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
  * SDK's defaults can have them ({@code when_supported}).
  *
  * <p>Retries: none in the client. The routes retry: a brief fault is redelivered at once, a
- * lasting one waits in the queue (routes/enrichment.camel.yaml), so one policy decides, visibly,
+ * lasting one waits in the queue (routes/enrichment-errors.camel.yaml), so one policy decides, visibly,
  * and an outage costs seconds per attempt rather than the SDK's backoff times the route's.
  */
 @Configuration(proxyBeanMethods = false)

@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 /**
  * What a route needs to call the Reverse Contact API (v2): whether a key is configured, the
  * request of a profile fetch, and the {@code data} of its answer. The HTTP call itself is a named
- * step of routes/enrichment.camel.yaml.
+ * step of routes/enrichment-jobs.camel.yaml.
  */
 @Component("reverseContactApi")
 public class ReverseContactApi {

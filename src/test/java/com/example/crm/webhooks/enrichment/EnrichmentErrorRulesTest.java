@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * How the enrichment route's error handling (routes/enrichment.camel.yaml, enrichment-errors) takes
+ * How the enrichment route's error handling (routes/enrichment-errors.camel.yaml) takes
  * R2's answers to an upload, which s3proxy cannot be made to give: the upload step itself fails,
  * through AdviceWith (support.FaultInjection). A 503 is redelivered at once, and when it lasts the
  * job waits in the queue; a 403 (a configuration error) dead-letters the job.
