@@ -6,6 +6,7 @@
 #   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh   # another Java runtime
 #   SPOOL=0 bench/run.sh         # skip the database-down phase
 #   JFR=1 bench/run.sh           # a flight recording of each measured run, service and floor
+#   BENCH_JAVA_OPTS=-XX:NativeMemoryTracking=summary bench/run.sh   # more JVM options for the service
 #
 # Builds the jar, starts PostgreSQL (the machine's, else Debian's package) and the service,
 # seeds 100k contacts, then for each webhook and concurrency: drives the service with wrk
@@ -99,11 +100,14 @@ if [ "$SPOOL" = 1 ]; then
   R2_ENDPOINT=http://127.0.0.1:$S3_PORT
 fi
 
+# The service runs as production does (README, "Running in production"): its JVM options in
+# JAVA_TOOL_OPTIONS; BENCH_JAVA_OPTS adds to them.
+SERVICE_JAVA_TOOL_OPTIONS="-Xms64m -Xmx256m"
 log "starting the service on port $APP_PORT"
 SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:${PG_PORT}/bench" SPRING_DATASOURCE_USERNAME=postgres \
 PUBLIC_PORT=$APP_PORT MANAGEMENT_SERVER_PORT=$MGMT_PORT PUBLIC_BASE_URL="$BASE_URL" TWILIO_AUTH_TOKEN=$TOKEN \
 DEFAULT_PHONE_REGION=AU R2_ENDPOINT=$R2_ENDPOINT R2_BUCKET=bench R2_ACCESS_KEY_ID=bench R2_SECRET_ACCESS_KEY=bench-secret \
-INTAKE_SPOOL_DIR="$WORK/intake" \
+INTAKE_SPOOL_DIR="$WORK/intake" JAVA_TOOL_OPTIONS="$SERVICE_JAVA_TOOL_OPTIONS" \
   "$JAVA" ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/service.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 120); do curl -sf "$BASE_URL/actuator/health" >/dev/null && break; sleep 1; done
