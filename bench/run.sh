@@ -5,6 +5,8 @@
 #   DURATION=30 WARMUP=30 CONNECTIONS="8 32" ENDPOINTS="inbound message-status" FLOOR=1 bench/run.sh
 #   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh   # another Java runtime
 #   SPOOL=0 bench/run.sh         # skip the database-down phase
+#   JFR=1 bench/run.sh           # a flight recording of each measured run, service and floor
+#   BENCH_JAVA_OPTS=-XX:NativeMemoryTracking=summary bench/run.sh   # more JVM options for the service
 #
 # Builds the jar, starts PostgreSQL (the machine's, else Debian's package) and the service,
 # seeds 100k contacts, then for each webhook and concurrency: drives the service with wrk
@@ -16,7 +18,9 @@
 # the database stopped: the same requests answered from the intake spool (R2 played by s3proxy from
 # its release jar, as in the tests), their rate as a ratio of the normal one just measured, and,
 # with the database started again, how long the spool takes to drain and whether every delivery
-# was stored once. Add the printed rows to bench/RESULTS.md.
+# was stored once. Add the printed rows to bench/RESULTS.md. With JFR=1, each measured run of the
+# service and the floor is recorded (JFR's profile settings, started with jcmd as the run starts)
+# to $BENCH_WORK/<webhook>-<conns>-<service|floor>.jfr; its CPU figures then include the recorder's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +31,7 @@ ENDPOINTS=${ENDPOINTS:-"inbound message-status"}
 FLOOR=${FLOOR:-1}
 SPOOL=${SPOOL:-1}
 SPOOL_DURATION=${SPOOL_DURATION:-10}
+JFR=${JFR:-0}
 JAVA=${BENCH_JAVA:-java}
 WORK=${BENCH_WORK:-/tmp/webhook-bench}
 PG_PORT=${BENCH_PG_PORT:-55440}
@@ -95,11 +100,14 @@ if [ "$SPOOL" = 1 ]; then
   R2_ENDPOINT=http://127.0.0.1:$S3_PORT
 fi
 
+# The service runs as production does (README, "Running in production"): its JVM options in
+# JAVA_TOOL_OPTIONS; BENCH_JAVA_OPTS adds to them.
+SERVICE_JAVA_TOOL_OPTIONS="-Xms64m -Xmx256m"
 log "starting the service on port $APP_PORT"
 SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:${PG_PORT}/bench" SPRING_DATASOURCE_USERNAME=postgres \
 PUBLIC_PORT=$APP_PORT MANAGEMENT_SERVER_PORT=$MGMT_PORT PUBLIC_BASE_URL="$BASE_URL" TWILIO_AUTH_TOKEN=$TOKEN \
 DEFAULT_PHONE_REGION=AU R2_ENDPOINT=$R2_ENDPOINT R2_BUCKET=bench R2_ACCESS_KEY_ID=bench R2_SECRET_ACCESS_KEY=bench-secret \
-INTAKE_SPOOL_DIR="$WORK/intake" \
+INTAKE_SPOOL_DIR="$WORK/intake" JAVA_TOOL_OPTIONS="$SERVICE_JAVA_TOOL_OPTIONS" \
   "$JAVA" ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/service.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 120); do curl -sf "$BASE_URL/actuator/health" >/dev/null && break; sleep 1; done
@@ -119,6 +127,11 @@ fi
 
 # CPU seconds a JVM has used so far
 jvm_cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+
+# JFR=1: record a JVM's measured run
+JCMD="$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jcmd"
+jfr_start() { [ "$JFR" = 1 ] || return 0; "$JCMD" "$1" JFR.start name=bench settings=profile >/dev/null; }
+jfr_stop() { [ "$JFR" = 1 ] || return 0; "$JCMD" "$1" JFR.stop name=bench filename="$2" >/dev/null; }
 
 # wrk: requests/s, p50 and p99 (ms), the JVM's CPU milliseconds per request, and the requests, of one run
 run_wrk() { # pid url connections seconds prefix
@@ -210,7 +223,9 @@ for endpoint in $ENDPOINTS; do
     log "$endpoint, $c connections: the service, warm-up ${WARMUP}s, then ${DURATION}s measured"
     warm_up "$APP_PID" "$BASE_URL" "$c" service
     rows_before=$(stored_rows "$endpoint")
+    jfr_start "$APP_PID"
     read -r rps p50 p99 cpu_ms requests < <(run_wrk "$APP_PID" "$BASE_URL" "$c" "$DURATION" "$WORK/req-service-run")
+    jfr_stop "$APP_PID" "$WORK/$endpoint-$c-service.jfr"
     stored=$(( $(stored_rows "$endpoint") - rows_before ))
     rm -f "$WORK"/req-service-*.txt
     floor_rps=- floor_cpu_ms=- floor_ratio=-
@@ -218,7 +233,9 @@ for endpoint in $ENDPOINTS; do
       sign_requests "$endpoint" "$c" "$FLOOR_PORT" floor
       log "$endpoint, $c connections: the floor, warm-up ${WARMUP}s, then ${DURATION}s measured"
       warm_up "$FLOOR_PID" "$FLOOR_URL" "$c" floor
+      jfr_start "$FLOOR_PID"
       read -r floor_rps _ _ floor_cpu_ms _ < <(run_wrk "$FLOOR_PID" "$FLOOR_URL" "$c" "$DURATION" "$WORK/req-floor-run")
+      jfr_stop "$FLOOR_PID" "$WORK/$endpoint-$c-floor.jfr"
       rm -f "$WORK"/req-floor-*.txt
     fi
     log "$endpoint, $c connections: pgbench ceiling"
