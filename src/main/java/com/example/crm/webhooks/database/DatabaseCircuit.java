@@ -27,8 +27,9 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * wherever it shows: a connection the pool could not make (the pool's timeout with a connection
  * failure), or a statement on a pooled connection that the server ended under it (PostgreSQL's
  * 57P01 when an administrator or a failover ends the sessions; the pool reports those through
- * {@link #statementFailed}), so readiness and the spool agree with what the caller of that
- * statement is told at once, not once the pool next fails to connect. A pool with no connection at
+ * {@link #statementFailed}) and the database then gives no new connection either, so readiness
+ * and the spool agree with what the caller of that statement is told at once, not once the pool
+ * next fails to connect. A pool with no connection at
  * all that times out cannot reach the database either. A pool that was only busy (every connection
  * in use past the timeout) is not a dead database and leaves the circuit closed; that delivery is
  * spooled, the next one tries again.
@@ -76,9 +77,16 @@ public class DatabaseCircuit extends DelegatingDataSource implements AutoCloseab
         }
     }
 
-    /** A statement on a pooled connection failed: the circuit opens when the failure says the database is gone. */
+    /**
+     * A statement on a pooled connection failed. When the failure says the database is gone, the
+     * pool is asked for another connection at once, on the caller's thread, so the circuit is open
+     * before the caller is answered; it stays closed when the database answers that (one session
+     * ended, a trigger raising the code, the database back already).
+     */
     public void statementFailed(SQLException failure) {
-        openIfUnreachable(failure, false);
+        if (!open.get() && DatabaseFailures.isDatabaseGone(failure) && !answers()) {
+            openIfUnreachable(failure, false);
+        }
     }
 
     /** Whether the database is known to be unreachable right now. */
@@ -98,7 +106,7 @@ public class DatabaseCircuit extends DelegatingDataSource implements AutoCloseab
         }
     }
 
-    /** {@code noConnection}: the pool holds no connection at all, so a timeout was no busy pool. */
+    /** {@code noConnection}: the pool could give no connection at all, so a timeout was no busy pool. */
     private void openIfUnreachable(SQLException failure, boolean noConnection) {
         boolean unreachable = DatabaseFailures.isDatabaseGone(failure)
                 || noConnection && failure instanceof SQLTransientConnectionException;
@@ -120,16 +128,22 @@ public class DatabaseCircuit extends DelegatingDataSource implements AutoCloseab
     }
 
     private void probe() {
-        try (Connection connection = super.getConnection()) {
-            if (connection.isValid(1)) {
-                open.set(false);
-                log.info("Database answers again after {} s", Duration.between(openedAt, Instant.now()).toSeconds());
-                return;
-            }
-        } catch (SQLException | RuntimeException stillDown) {
-            log.debug("Database still unreachable: {}", stillDown.getMessage());
+        if (answers()) {
+            open.set(false);
+            log.info("Database answers again after {} s", Duration.between(openedAt, Instant.now()).toSeconds());
+            return;
         }
         scheduleProbe();
+    }
+
+    /** Whether the pool gives a connection that answers. */
+    private boolean answers() {
+        try (Connection connection = super.getConnection()) {
+            return connection.isValid(1);
+        } catch (SQLException | RuntimeException down) {
+            log.debug("Database unreachable: {}", down.getMessage());
+            return false;
+        }
     }
 
     /** Stops the probe and closes the pool (Spring closes this bean in the pool's place). */
