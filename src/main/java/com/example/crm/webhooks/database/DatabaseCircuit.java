@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,18 +23,23 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * caller is answered at once. A background probe asks the pool for a connection every
  * {@code probeInterval}; the first that is valid closes the circuit again.
  *
- * <p>What opens it: a connection the pool could not give because the database refused or did not
- * answer (the pool's timeout with a connection failure, SQLState class 08, or 57P: shutting down
- * or starting up). A pool that was only busy (every connection in use past the timeout) is not a
- * dead database and leaves the circuit closed; that delivery is spooled, the next one tries again.
- * A statement that fails on a pooled connection whose database went away does not open it either:
- * the pool drops that connection, and the next one it cannot make does.
+ * <p>What opens it: any failure that says the database is gone ({@link DatabaseFailures#isDatabaseGone}),
+ * wherever it shows: a connection the pool could not make (the pool's timeout with a connection
+ * failure), or a statement on a pooled connection that the server ended under it (PostgreSQL's
+ * 57P01 when an administrator or a failover ends the sessions; the pool reports those through
+ * {@link #statementFailed}) and the database then gives no new connection either, so readiness
+ * and the spool agree with what the caller of that statement is told at once, not once the pool
+ * next fails to connect. A pool with no connection at
+ * all that times out cannot reach the database either. A pool that was only busy (every connection
+ * in use past the timeout) is not a dead database and leaves the circuit closed; that delivery is
+ * spooled, the next one tries again.
  */
 public class DatabaseCircuit extends DelegatingDataSource implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseCircuit.class);
 
     private final Duration probeInterval;
+    private final IntSupplier openConnections;
     private final AtomicBoolean open = new AtomicBoolean();
     private volatile Instant openedAt;
     private final ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -42,9 +48,11 @@ public class DatabaseCircuit extends DelegatingDataSource implements AutoCloseab
         return thread;
     });
 
-    public DatabaseCircuit(DataSource pool, Duration probeInterval) {
+    /** {@code openConnections} tells how many connections the pool holds now (-1: unknown). */
+    public DatabaseCircuit(DataSource pool, Duration probeInterval, IntSupplier openConnections) {
         super(pool);
         this.probeInterval = probeInterval;
+        this.openConnections = openConnections;
     }
 
     @Override
@@ -53,7 +61,7 @@ public class DatabaseCircuit extends DelegatingDataSource implements AutoCloseab
         try {
             return super.getConnection();
         } catch (SQLException e) {
-            openIfUnreachable(e);
+            openIfUnreachable(e, openConnections.getAsInt() == 0);
             throw e;
         }
     }
@@ -64,8 +72,20 @@ public class DatabaseCircuit extends DelegatingDataSource implements AutoCloseab
         try {
             return super.getConnection(username, password);
         } catch (SQLException e) {
-            openIfUnreachable(e);
+            openIfUnreachable(e, openConnections.getAsInt() == 0);
             throw e;
+        }
+    }
+
+    /**
+     * A statement on a pooled connection failed. When the failure says the database is gone, the
+     * pool is asked for another connection at once, on the caller's thread, so the circuit is open
+     * before the caller is answered; it stays closed when the database answers that (one session
+     * ended, a trigger raising the code, the database back already).
+     */
+    public void statementFailed(SQLException failure) {
+        if (!open.get() && DatabaseFailures.isDatabaseGone(failure) && !answers()) {
+            openIfUnreachable(failure, false);
         }
     }
 
@@ -86,25 +106,17 @@ public class DatabaseCircuit extends DelegatingDataSource implements AutoCloseab
         }
     }
 
-    private void openIfUnreachable(SQLException failure) {
-        if (!isUnreachable(failure) || !open.compareAndSet(false, true)) {
+    /** {@code noConnection}: the pool could give no connection at all, so a timeout was no busy pool. */
+    private void openIfUnreachable(SQLException failure, boolean noConnection) {
+        boolean unreachable = DatabaseFailures.isDatabaseGone(failure)
+                || noConnection && failure instanceof SQLTransientConnectionException;
+        if (!unreachable || !open.compareAndSet(false, true)) {
             return;
         }
         openedAt = Instant.now();
         log.warn("Database unreachable ({}): webhooks are kept in the intake spool until it answers again",
                 failure.getMessage());
         scheduleProbe();
-    }
-
-    /** A connection failure (class 08) or a server shutting down or starting (57P), anywhere in the chain. */
-    static boolean isUnreachable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void scheduleProbe() {
@@ -116,16 +128,22 @@ public class DatabaseCircuit extends DelegatingDataSource implements AutoCloseab
     }
 
     private void probe() {
-        try (Connection connection = super.getConnection()) {
-            if (connection.isValid(1)) {
-                open.set(false);
-                log.info("Database answers again after {} s", Duration.between(openedAt, Instant.now()).toSeconds());
-                return;
-            }
-        } catch (SQLException | RuntimeException stillDown) {
-            log.debug("Database still unreachable: {}", stillDown.getMessage());
+        if (answers()) {
+            open.set(false);
+            log.info("Database answers again after {} s", Duration.between(openedAt, Instant.now()).toSeconds());
+            return;
         }
         scheduleProbe();
+    }
+
+    /** Whether the pool gives a connection that answers. */
+    private boolean answers() {
+        try (Connection connection = super.getConnection()) {
+            return connection.isValid(1);
+        } catch (SQLException | RuntimeException down) {
+            log.debug("Database unreachable: {}", down.getMessage());
+            return false;
+        }
     }
 
     /** Stops the probe and closes the pool (Spring closes this bean in the pool's place). */

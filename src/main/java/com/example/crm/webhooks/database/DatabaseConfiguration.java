@@ -1,5 +1,9 @@
 package com.example.crm.webhooks.database;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.SQLExceptionOverride;
+import java.sql.SQLException;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -14,6 +18,10 @@ import org.springframework.core.env.Environment;
  * Puts the {@link DatabaseCircuit} in front of the DataSource Spring Boot configures (HikariCP), so
  * every user of the database (the routes' sql: steps, JdbcTemplate, transactions, health) asks it
  * for connections. Spring's own unwrapping still finds the pool behind it (pool metrics).
+ *
+ * <p>HikariCP shows the circuit every SQLException a statement on one of its connections throws
+ * (its {@link SQLExceptionOverride}, which also decides whether the connection is dropped: that
+ * decision stays the pool's own), and how many connections it holds.
  */
 @Configuration(proxyBeanMethods = false)
 public class DatabaseConfiguration {
@@ -24,8 +32,25 @@ public class DatabaseConfiguration {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String name) {
-                return bean instanceof DataSource pool && !(bean instanceof DatabaseCircuit)
-                        ? new DatabaseCircuit(pool, probeInterval) : bean;
+                if (!(bean instanceof DataSource pool) || bean instanceof DatabaseCircuit) {
+                    return bean;
+                }
+                if (!(pool instanceof HikariDataSource hikari)) {
+                    return new DatabaseCircuit(pool, probeInterval, () -> -1);
+                }
+                DatabaseCircuit circuit = new DatabaseCircuit(hikari, probeInterval, () -> {
+                    HikariPoolMXBean running = hikari.getHikariPoolMXBean();
+                    return running == null ? -1 : running.getTotalConnections();
+                });
+                // Set before the pool starts (at its first connection), when its configuration is sealed.
+                hikari.setExceptionOverride(new SQLExceptionOverride() {
+                    @java.lang.Override
+                    public SQLExceptionOverride.Override adjudicate(SQLException failure) {
+                        circuit.statementFailed(failure);
+                        return SQLExceptionOverride.Override.CONTINUE_EVICT;
+                    }
+                });
+                return circuit;
             }
         };
     }

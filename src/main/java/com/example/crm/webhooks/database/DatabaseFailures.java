@@ -23,11 +23,24 @@ public final class DatabaseFailures {
         return !anyCause(failure, DatabaseFailures::isRefusedValue)
                 && anyCause(failure, t -> t instanceof DataAccessResourceFailureException
                 || t instanceof SQLTransientConnectionException
-                || hasSqlState(t, "08") // connection exception
-                || hasSqlState(t, "57P") // the server shutting down or starting up
+                || meansDatabaseGone(t)
                 // The COMMIT itself failed and so did the rollback: the connection died at commit
                 // (Spring logs the commit's failure and throws the rollback's, with no application exception).
                 || t instanceof TransactionSystemException tx && tx.getApplicationException() == null);
+    }
+
+    /**
+     * The failure says the database itself is gone, not just this call: a connection failure (SQLState
+     * class 08, a connection refused or broken under a statement) or the server ending its sessions
+     * (57P: 57P01 an administrator's shutdown or pg_terminate_backend, 57P02 a crash, 57P03 not
+     * accepting connections yet), anywhere in the chain. The database circuit opens on it.
+     */
+    public static boolean isDatabaseGone(Throwable failure) {
+        return anyCause(failure, DatabaseFailures::meansDatabaseGone);
+    }
+
+    private static boolean meansDatabaseGone(Throwable t) {
+        return hasSqlState(t, "08") || hasSqlState(t, "57P");
     }
 
     /**

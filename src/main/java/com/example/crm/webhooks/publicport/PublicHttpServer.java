@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.HealthEndpointWebExtension;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
@@ -51,6 +52,7 @@ public class PublicHttpServer implements CamelContextConfiguration {
     private final ObjectMapper json;
     private final PublicConnections connections;
     private final BodyReader bodies;
+    private final Environment environment;
     private PublicVertxServer server;
     private UnservedRequests unserved;
 
@@ -58,8 +60,9 @@ public class PublicHttpServer implements CamelContextConfiguration {
                             @Value("${webhooks.max-body-bytes}") long maxBodyBytes,
                             @Value("${webhooks.body-timeout}") Duration bodyTimeout,
                             @Value("${webhooks.retry-after-seconds}") String retryAfterSeconds,
-                            HealthEndpointWebExtension health, ObjectMapper json, MeterRegistry registry) {
+                            HealthEndpointWebExtension health, ObjectMapper json, MeterRegistry registry, Environment environment) {
         this.settings = settings;
+        this.environment = environment;
         configuration.setBindPort(settings.port());
         configuration.setBindHost(settings.host());
         configuration.setMaxBodySize(maxBodyBytes);
@@ -75,10 +78,10 @@ public class PublicHttpServer implements CamelContextConfiguration {
 
     /** The port it listens on (a free one when configured as 0, as in tests). */
     public int port() {
-        if (server == null || server.getServer() == null) {
+        if (server == null || !server.listening()) {
             throw new IllegalStateException("the public HTTP server has not started");
         }
-        return server.getPort();
+        return server.port();
     }
 
     @Override
@@ -108,6 +111,17 @@ public class PublicHttpServer implements CamelContextConfiguration {
         router.get("/livez").handler(answers.handler("liveness"));
         router.get("/readyz").handler(answers.handler("readiness"));
         unserved.install(router);
+        sayWhereItListens();
+    }
+
+    /**
+     * One line that says where to send webhooks and where the operator's port is, once both listen
+     * (Tomcat's own line names only the management port, and Vert.x's none).
+     */
+    private void sayWhereItListens() {
+        log.info("Listening: webhooks and public health on http://{}:{} (PUBLIC_PORT), management (console, metrics, "
+                + "actuator) on port {} (MANAGEMENT_SERVER_PORT)", settings.host(), port(),
+                environment.getProperty("local.server.port", "none"));
     }
 
     /**

@@ -9,18 +9,24 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * Camel's Vert.x server for the {@code platform-http:} routes, with the options of a public port
- * that Camel's own leaves at Vert.x's defaults (it makes its {@code HttpServerOptions} itself):
+ * The public port's Vert.x HTTP server, a Camel service that starts before the routes: it makes the
+ * router Camel's {@code platform-http} consumers add their routes to (a {@link VertxPlatformHttpRouter},
+ * bound in the registry under the name Camel's engine looks up for the port), and serves it with
+ * the options of a public port, which Camel's own server (it makes its {@code HttpServerOptions}
+ * itself, with Vert.x's defaults) has no setting for:
  * <ul>
  *   <li>HTTP/1.1 only: no cleartext HTTP/2 (h2c, by upgrade or prior knowledge), which let one
  *       connection carry any number of slow requests, a 408 then closing them all; Twilio and
@@ -30,10 +36,10 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerCon
  *       moves for that long is closed, whatever it is doing (a client that stops reading its answer);</li>
  *   <li>a worker pool of the configured size (PUBLIC_WORKER_THREADS), which runs the routes.</li>
  * </ul>
- * A port it cannot open stops start-up ({@link PublicPortUnavailableException}). TLS is the load
- * balancer's or proxy's: the port serves plain HTTP.
+ * A port it cannot open stops start-up ({@link PublicPortUnavailableException}); Camel's server only
+ * logs it. TLS is the load balancer's or proxy's: the port serves plain HTTP.
  */
-final class PublicVertxServer extends VertxPlatformHttpServer {
+final class PublicVertxServer extends ServiceSupport implements CamelContextAware {
 
     private static final long START_STOP_TIMEOUT_SECONDS = 30;
 
@@ -41,13 +47,13 @@ final class PublicVertxServer extends VertxPlatformHttpServer {
     private final PublicPortSettings settings;
     private final PublicConnections connections;
     private final Handler<RoutingContext> everyRequest;
-    private HttpServer server;
-    private Vertx created;
+    private CamelContext camelContext;
+    private Vertx vertx;
+    private volatile HttpServer server;
 
     /** {@code everyRequest} runs first for every request on the port, before any route. */
     PublicVertxServer(VertxPlatformHttpServerConfiguration configuration, PublicPortSettings settings, PublicConnections connections,
                       Handler<RoutingContext> everyRequest) {
-        super(configuration);
         this.configuration = configuration;
         this.settings = settings;
         this.connections = connections;
@@ -55,28 +61,41 @@ final class PublicVertxServer extends VertxPlatformHttpServer {
     }
 
     @Override
-    protected Vertx createVertxInstance() {
-        created = Vertx.vertx(new VertxOptions().setWorkerPoolSize(settings.workerThreads()));
-        return created;
+    public CamelContext getCamelContext() {
+        return camelContext;
     }
 
     @Override
-    protected void startServer() {
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    protected void doStart() {
+        vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(settings.workerThreads()));
+        Router router = Router.router(vertx);
+        // Before any route: every request on the port keeps its connection busy until it is answered.
+        router.route().handler(connections::requestArrived).handler(everyRequest);
+        String routerName = VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getBindPort());
+        camelContext.getRegistry().bind(routerName, new VertxPlatformHttpRouter(null, vertx, router, routerName) {
+            /** Only for a route that asks Camel to read its body (useBodyHandler): within the size limit, as Camel's own server does. */
+            @Override
+            public Handler<RoutingContext> bodyHandler() {
+                return BodyHandler.create().setBodyLimit(configuration.getMaxBodySize());
+            }
+        });
         HttpServerOptions options = new HttpServerOptions()
                 .setHttp2ClearTextEnabled(false)
                 .setAlpnVersions(List.of(HttpVersion.HTTP_1_1))
                 .setIdleTimeout((int) Math.max(1, 2 * settings.idleTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-        Router router = VertxPlatformHttpRouter.lookup(getCamelContext(),
-                VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getPort()));
-        // Before any route: every request on the port keeps its connection busy until it is answered.
-        router.route().handler(connections::requestArrived).handler(everyRequest);
-        HttpServer httpServer = getVertx().createHttpServer(options)
+        HttpServer httpServer = vertx.createHttpServer(options)
                 .connectionHandler(connections)
                 .requestHandler(router);
         try {
             server = await(httpServer.listen(configuration.getBindPort(), configuration.getBindHost()), "open the public port");
         } catch (IllegalStateException e) {
+            closeVertx();
             // The port taken, say: start-up stops rather than run without webhooks.
             throw new PublicPortUnavailableException(configuration.getBindHost(), configuration.getBindPort(),
                     e.getCause() instanceof ExecutionException failed && failed.getCause() instanceof Exception cause ? cause : e);
@@ -84,29 +103,27 @@ final class PublicVertxServer extends VertxPlatformHttpServer {
     }
 
     @Override
-    protected void stopServer() {
-        if (server == null) {
-            return;
-        }
+    protected void doStop() {
         try {
-            // As Camel's server does: the component goes with its server, to be made afresh on a restart.
-            getCamelContext().removeComponent(PlatformHttpConstants.PLATFORM_HTTP_COMPONENT_NAME);
-            await(server.close(), "close the public HTTP server");
+            if (server != null) {
+                // As Camel's server does: the component goes with its server, to be made afresh on a restart.
+                camelContext.removeComponent(PlatformHttpConstants.PLATFORM_HTTP_COMPONENT_NAME);
+                await(server.close(), "close the public HTTP server");
+            }
         } finally {
             server = null;
+            closeVertx();
         }
     }
 
-    /** Closes the Vert.x instance made here (Camel's own closes it through an executor its server start makes). */
-    @Override
-    protected void stopVertx() {
-        if (created == null) {
+    private void closeVertx() {
+        if (vertx == null) {
             return;
         }
         try {
-            await(created.close(), "close the public port's Vert.x");
+            await(vertx.close(), "close the public port's Vert.x");
         } finally {
-            created = null;
+            vertx = null;
         }
     }
 
@@ -122,13 +139,14 @@ final class PublicVertxServer extends VertxPlatformHttpServer {
         }
     }
 
-    @Override
-    public HttpServer getServer() {
-        return server;
+    /** Whether it listens now. */
+    boolean listening() {
+        return server != null;
     }
 
-    @Override
-    public int getPort() {
-        return server != null ? server.actualPort() : configuration.getBindPort();
+    /** The port it listens on (a free one when configured as 0), or the configured one before it does. */
+    int port() {
+        HttpServer listening = server;
+        return listening != null ? listening.actualPort() : configuration.getBindPort();
     }
 }

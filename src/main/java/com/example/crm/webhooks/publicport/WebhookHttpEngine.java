@@ -6,13 +6,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.Route;
+import org.apache.camel.SuspendableService;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
@@ -25,16 +29,23 @@ import org.apache.camel.model.RouteDefinition;
 import org.springframework.http.MediaType;
 
 /**
- * Camel's Vert.x engine for {@code platform-http:} routes, whose consumer reads a request's body
- * ({@link BodyReader}, on the event loop) before it hands the request to a worker thread. Camel's
+ * Camel's Vert.x engine for {@code platform-http:} routes, where a request's body is read
+ * ({@link BodyReader}, on the event loop) before the request is handed to a worker thread. Camel's
  * own consumer, with {@code useBodyHandler=false}, hands the request over unread (paused, as the
  * message body) and the route read it on the worker, which then waited for a slow body.
  *
- * <p>A body the route will refuse unread is not read: the route's first step is the HTTP edge
+ * <p>Each route's consumer is Camel's, with a {@link Gate} of its own as the last of the handlers
+ * Camel runs on the route before it hands the request on: the gate answers a suspended route's
+ * request with {@link UnservedRequests}' JSON 503 (not Camel's empty one), and reads the body first.
+ * A body the route will refuse unread is not read: the route's first step is the HTTP edge
  * ({@code webhookRequests.readForm} or {@code readJson}, {@link WebhookRequests}), and a request
  * with another content type (415) or a Content-Length past the limit (413) goes to it at once;
  * what is left of the body is read past after the answer. A route that starts otherwise gets every
- * body read. A suspended route's request gets {@link UnservedRequests}' JSON 503, not Camel's empty one.
+ * body read.
+ *
+ * <p>Two of Camel's methods are overridden, each pinned by {@code CamelExtensionPointsTest}:
+ * {@link #createConsumer}, the engine's SPI, and the consumer's {@code populateCamelMessage}, the one
+ * place a message's body can be set to what was read (Camel 4.17 has no option for it).
  */
 class WebhookHttpEngine extends VertxPlatformHttpEngine {
 
@@ -52,30 +63,16 @@ class WebhookHttpEngine extends VertxPlatformHttpEngine {
 
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-        return new ReadingConsumer(endpoint, processor, getHandlers(),
-                VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()));
+        List<Handler<RoutingContext>> handlers = new ArrayList<>(getHandlers());
+        handlers.add(new Gate(endpoint));
+        return new ReadingConsumer(endpoint, processor, handlers, VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()));
     }
 
-    private final class ReadingConsumer extends VertxPlatformHttpConsumer {
-
-        /** The content type the route's first step takes, once known; empty when that step is not the HTTP edge. */
-        private volatile Optional<MediaType> takes;
+    /** Camel's consumer, giving the route the body its gate read in place of the unread request. */
+    private static final class ReadingConsumer extends VertxPlatformHttpConsumer {
 
         ReadingConsumer(PlatformHttpEndpoint endpoint, Processor processor, List<Handler<RoutingContext>> handlers, String routerName) {
             super(endpoint, processor, handlers, routerName);
-        }
-
-        @Override
-        protected void handleRequest(RoutingContext context) {
-            if (isSuspended()) {
-                suspended.handle(context);
-                return;
-            }
-            if (!wantsBody(context)) {
-                super.handleRequest(context); // the route refuses it unread
-                return;
-            }
-            bodies.read(context, received -> super.handleRequest(context));
         }
 
         /** The message as Camel makes it, with the body read by {@link BodyReader} in place of the unread request. */
@@ -87,6 +84,48 @@ class WebhookHttpEngine extends VertxPlatformHttpEngine {
                 message.setBody(received);
             }
             return populated;
+        }
+    }
+
+    /** One route's last handler before Camel's: a suspended route's JSON 503, or the body read first. */
+    private final class Gate implements Handler<RoutingContext> {
+
+        private final PlatformHttpEndpoint endpoint;
+        /** The content type the route's first step takes, once known; empty when that step is not the HTTP edge. */
+        private volatile Optional<MediaType> takes;
+        /** The route's consumer, once known: Camel suspends a route by suspending it. */
+        private volatile Consumer consumer;
+
+        Gate(PlatformHttpEndpoint endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public void handle(RoutingContext context) {
+            if (isSuspended()) {
+                suspended.handle(context);
+                return;
+            }
+            if (!wantsBody(context)) {
+                context.next(); // the route refuses it unread
+                return;
+            }
+            bodies.read(context, received -> context.next());
+        }
+
+        private PlatformHttpEndpoint getEndpoint() {
+            return endpoint;
+        }
+
+        private boolean isSuspended() {
+            if (consumer == null) {
+                CamelContext camel = getEndpoint().getCamelContext();
+                consumer = camel.getRoutes().stream()
+                        .filter(candidate -> candidate.getEndpoint() == getEndpoint())
+                        .map(Route::getConsumer)
+                        .findFirst().orElse(null);
+            }
+            return consumer instanceof SuspendableService service && service.isSuspended();
         }
 
         private boolean wantsBody(RoutingContext context) {

@@ -2,10 +2,14 @@ package com.example.crm.webhooks.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import com.example.crm.webhooks.WebhookServiceApplication;
+import com.example.crm.webhooks.support.ChildJvm;
 import com.example.crm.webhooks.support.ServiceInstance;
+import com.example.crm.webhooks.support.ServiceProcess;
 import com.example.crm.webhooks.support.TestInfrastructure;
+import com.example.crm.webhooks.support.WebhookClient;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +18,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +28,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 /**
  * Start-up stops, with one clear message and a non-zero exit, when the service could not work: an
  * environment variable it needs is missing or invalid (all of them named at once, before Spring
- * tries the database), or the public port is taken.
+ * tries the database), or the public port is taken. A start that succeeds says, in one line, where
+ * the webhooks and the management port listen.
  */
 class StartUpChecksTest {
 
@@ -96,6 +102,28 @@ class StartUpChecksTest {
 
             assertThat(failure).as("start-up while PUBLIC_PORT is taken").isNotNull();
             assertThat(messages(failure)).contains("PUBLIC_PORT").contains(":" + taken.getLocalPort());
+        }
+    }
+
+    @Test
+    void aStartedServiceSaysInOneLineWhereTheWebhooksAndTheManagementPortListen() throws Exception {
+        int publicPort = TestInfrastructure.freePort();
+        int managementPort = TestInfrastructure.freePort();
+        Process service = ServiceProcess.start("says-where", TestInfrastructure.newDatabase("says_where"),
+                Map.of("webhooks.http.port", publicPort, "server.port", managementPort));
+        try {
+            WebhookClient http = new WebhookClient("http://127.0.0.1:" + publicPort);
+            await("the service ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .failFast("the service exited; its log is " + ChildJvm.log("says-where"), () -> !service.isAlive())
+                    .ignoreExceptions()
+                    .until(() -> http.get("/readyz").statusCode() == 200);
+
+            List<String> lines = Files.readAllLines(ChildJvm.log("says-where")).stream().filter(line -> line.contains("Listening: ")).toList();
+            assertThat(lines).singleElement().asString()
+                    .contains("webhooks and public health on http://127.0.0.1:" + publicPort + " ")
+                    .contains("management (console, metrics, actuator) on port " + managementPort + " ");
+        } finally {
+            ChildJvm.stop(service, 30);
         }
     }
 
