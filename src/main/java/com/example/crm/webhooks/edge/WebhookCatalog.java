@@ -27,8 +27,9 @@ import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.TemplatedRouteDefinition;
 import org.apache.camel.spi.Resource;
-import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.support.LifecycleStrategySupport;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,13 +40,13 @@ import org.springframework.stereotype.Component;
  * ({@link #onWebhook}). A webhook stays known once seen, so readiness misses one whose route is gone,
  * until it is {@link #remove removed} on purpose.
  *
- * <p>Its conventions are checked when the Camel context has started, and by the route reload before a
+ * <p>Its conventions are checked once the service has started, and by the route reload before a
  * reloaded file takes effect ({@link #problems()}): every {@code platform-http} route is an instance
  * of the template, and each instance's parameters name a bean and method, or a route, that exists.
  * Start-up stops on the first failed check, naming every route and what it lacks.
  */
 @Component(WebhookCatalog.BEAN_NAME)
-public class WebhookCatalog implements CamelContextConfiguration, RouteBuilderLifecycleStrategy {
+public class WebhookCatalog implements ApplicationListener<ApplicationReadyEvent>, RouteBuilderLifecycleStrategy {
 
     public static final String BEAN_NAME = "webhookCatalog";
     /** The route template every webhook is made from. */
@@ -169,18 +170,17 @@ public class WebhookCatalog implements CamelContextConfiguration, RouteBuilderLi
                 text(parameters, "reader"), text(parameters, "readMethod"), text(parameters, "store")));
     }
 
-    /** At start, once every route runs: the conventions hold, and every webhook's series exist. */
+    /**
+     * At start, once the Camel context runs (it starts with Spring's context, before this event): the
+     * conventions hold, or start-up stops (a failure here fails {@code SpringApplication.run}, where
+     * Camel only logs one from its own start-up callbacks).
+     */
     @Override
-    public void afterApplicationStart(CamelContext camelContext) {
+    public void onApplicationEvent(ApplicationReadyEvent ready) {
         List<String> problems = problems();
         if (!problems.isEmpty()) {
             throw new InvalidWebhooksException(problems);
         }
-        ids();
-    }
-
-    @Override
-    public void beforeApplicationStart(CamelContext camelContext) {
     }
 
     /**

@@ -184,6 +184,10 @@ public class RouteFileReloader extends RouteWatcherReloadStrategy {
                     definitions.add(definition);
                 }
             }
+            // Camel keeps a template it has over one of the same id: the file's new ones replace them.
+            for (String template : templateIds(camel, builders)) {
+                model.removeRouteTemplateDefinitions(template);
+            }
             for (RoutesBuilder builder : builders) {
                 builder.updateRoutesToCamelContext(camel);
             }
@@ -298,15 +302,19 @@ public class RouteFileReloader extends RouteWatcherReloadStrategy {
 
     /** Whether the builders define a route template. */
     private static boolean definesTemplates(CamelContext camel, Collection<RoutesBuilder> builders) throws Exception {
+        return !templateIds(camel, builders).isEmpty();
+    }
+
+    /** The ids of the route templates the builders define. */
+    private static Set<String> templateIds(CamelContext camel, Collection<RoutesBuilder> builders) throws Exception {
+        Set<String> ids = new LinkedHashSet<>();
         for (RoutesBuilder builder : builders) {
             if (builder instanceof RouteBuilder routeBuilder) {
                 routeBuilder.configureRoutes(camel);
-                if (!routeBuilder.getRouteTemplateCollection().getRouteTemplates().isEmpty()) {
-                    return true;
-                }
+                routeBuilder.getRouteTemplateCollection().getRouteTemplates().forEach(template -> ids.add(template.getId()));
             }
         }
-        return false;
+        return ids;
     }
 
     /** The templatedRoutes the builders declare. */
