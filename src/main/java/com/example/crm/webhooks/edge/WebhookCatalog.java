@@ -43,7 +43,7 @@ import org.springframework.stereotype.Component;
  * <p>Its conventions are checked once the service has started, and by the route reload before a
  * reloaded file takes effect ({@link #problems()}): every {@code platform-http} route is an instance
  * of the template, and each instance's parameters name a bean and method, or a route, that exists.
- * Start-up stops on the first failed check, naming every route and what it lacks.
+ * When they do not hold, start-up stops (or the reload is undone), naming every route and what it lacks.
  */
 @Component(WebhookCatalog.BEAN_NAME)
 public class WebhookCatalog implements ApplicationListener<ApplicationReadyEvent>, RouteBuilderLifecycleStrategy {
