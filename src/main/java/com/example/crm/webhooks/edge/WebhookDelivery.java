@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -18,16 +19,11 @@ import java.util.TreeMap;
 /**
  * A webhook request as it came off the wire, once it passed the checks that need nothing but the
  * request itself (content type, size, a body received in full): what every route reads of it, and
- * nothing else. Plain values, so the readers and checks that take it never see HTTP or Camel.
- *
- * @param route        the id of the route it came in on ({@code twilio-inbound}, ...)
- * @param pathAndQuery the raw path and query string, exactly as sent (Twilio signs them)
- * @param headers      the few request headers routes read ({@link #KEPT_HEADERS}), names in lower case
- * @param body         the raw body bytes
- * @param receivedAt   when the service received it
+ * nothing else. Plain values, so the readers and checks that take it never see HTTP or Camel. A
+ * form body is parsed once, on first use ({@link #form()}): the signature check, the reader and
+ * the stored payload share that one parse.
  */
-public record WebhookDelivery(String route, String pathAndQuery, Map<String, String> headers, byte[] body,
-                              Instant receivedAt) {
+public final class WebhookDelivery {
 
     /**
      * The request headers a route reads; no other header (cookies, authorization) is kept. Host and
@@ -44,10 +40,68 @@ public record WebhookDelivery(String route, String pathAndQuery, Map<String, Str
      */
     public static final Set<String> CREDENTIAL_PARAMETERS = Set.of("sig", "secret");
 
-    public WebhookDelivery {
+    private final String route;
+    private final String pathAndQuery;
+    private final Map<String, String> headers;
+    private final byte[] body;
+    private final Instant receivedAt;
+    /** The body's form fields, once parsed; a body that is no form is refused on each use. */
+    private volatile Map<String, List<String>> form;
+
+    /**
+     * @param route        the id of the webhook it came in on ({@code twilio-inbound}, ...)
+     * @param pathAndQuery the raw path and query string, exactly as sent (Twilio signs them)
+     * @param headers      the few request headers routes read ({@link #KEPT_HEADERS})
+     * @param body         the raw body bytes
+     * @param receivedAt   when the service received it
+     */
+    public WebhookDelivery(String route, String pathAndQuery, Map<String, String> headers, byte[] body,
+                           Instant receivedAt) {
         TreeMap<String, String> lowerCase = new TreeMap<>();
         headers.forEach((name, value) -> lowerCase.put(name.toLowerCase(Locale.ROOT), value));
-        headers = Collections.unmodifiableMap(lowerCase);
+        this.route = route;
+        this.pathAndQuery = pathAndQuery;
+        this.headers = Collections.unmodifiableMap(lowerCase);
+        this.body = body;
+        this.receivedAt = receivedAt;
+    }
+
+    /** The id of the webhook it came in on. */
+    public String route() {
+        return route;
+    }
+
+    /** The raw path and query string, exactly as sent. */
+    public String pathAndQuery() {
+        return pathAndQuery;
+    }
+
+    /** The kept request headers, names in lower case. */
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    /** The raw body bytes. */
+    public byte[] body() {
+        return body;
+    }
+
+    /** When the service received it. */
+    public Instant receivedAt() {
+        return receivedAt;
+    }
+
+    /**
+     * The body's {@code application/x-www-form-urlencoded} fields (decoded, in arrival order,
+     * repeated names kept; unmodifiable), parsed on first use; a 400 when the body is no form.
+     */
+    public Map<String, List<String>> form() {
+        Map<String, List<String>> parsed = form;
+        if (parsed == null) {
+            parsed = Collections.unmodifiableMap(FormParameters.ofBody(bodyText()));
+            form = parsed;
+        }
+        return parsed;
     }
 
     /** A kept request header, or null when the request had none. */

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * <p>Each call also records the outcome on the exchange ({@link #OUTCOME_PROPERTY}), which the
  * one log line per webhook ({@link WebhookOutcomeLog}) reports.
  *
- * <p>Routes call {@link #stored} once their data is committed; rejections are counted by the
+ * <p>The webhook template calls {@link #stored} once a webhook's data is committed; rejections are counted by the
  * shared error handling. It takes the exchange: it records the outcome on it for the log line
  * (infrastructure, like the HTTP edge, rather than a domain step).
  */
@@ -41,10 +41,6 @@ public class WebhookMetrics {
     /** Exchange property: the rejection reason, when the outcome is rejected. */
     public static final String REASON_PROPERTY = "webhookRejectionReason";
 
-    /** The four webhooks' route ids: their series exist (at 0) from the start. */
-    public static final List<String> WEBHOOK_ROUTES = List.of(
-            "reversecontact-alert", "reversecontact-resolve", "twilio-inbound", "twilio-message-status");
-
     /** Why a webhook was refused (a rejection's status decides, see {@link #reasonFor(int)}), or that it was a repeat. */
     public enum Reason {
         SIGNATURE, VALIDATION, UNKNOWN_ENTITY, DUPLICATE, NOT_CONFIGURED, UNAVAILABLE, INTERNAL_ERROR;
@@ -59,9 +55,10 @@ public class WebhookMetrics {
     private final Map<String, Map<Reason, Counter>> rejected = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Counter>> spooled = new ConcurrentHashMap<>();
 
-    public WebhookMetrics(MeterRegistry registry) {
+    /** Every webhook's series exist (at 0) from the start, or from when its route appears. */
+    public WebhookMetrics(MeterRegistry registry, WebhookCatalog webhooks) {
         this.registry = registry;
-        WEBHOOK_ROUTES.forEach(this::register);
+        webhooks.onWebhook(this::register);
     }
 
     /** The webhook's data is stored (call after the commit). */
@@ -76,8 +73,8 @@ public class WebhookMetrics {
      * The outcome of the write that just committed, by the rows it wrote: none means a repeated
      * delivery that changed nothing ({@link #duplicate}), any an {@link #accepted} one. The count is
      * the body when the store step returned one (a Java store), else the {@code CamelSqlUpdateCount}
-     * a {@code sql:} insert or update left. Routes call it after their store step:
-     * {@code bean: {ref: webhookMetrics, method: stored}}.
+     * a {@code sql:} insert or update left. The webhook template, and the intake drain, call it
+     * after a webhook's store route: {@code bean: {ref: webhookMetrics, method: stored}}.
      */
     public void stored(Exchange exchange) {
         Object rows = exchange.getMessage().getBody();

@@ -4,8 +4,11 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
@@ -19,15 +22,16 @@ import org.springframework.stereotype.Component;
  * needs nothing but the request (the content type the webhook takes, 415; the size limit, 413),
  * takes the body as bytes (413 past the limit, 408 when it stopped arriving), and makes the message
  * a {@link WebhookDelivery}: the raw body, the raw path and query, the headers routes read, the time
- * it arrived. Every later step works on those plain values. Routes call it first, on a
+ * it arrived, also kept as the variable {@value #DELIVERY_VARIABLE}. Every later step works on those
+ * plain values. The webhook template (routes/webhook.camel.yaml) calls it first, on a
  * {@code platform-http} endpoint with {@code useBodyHandler=false}, so no body handler parses the
- * body: {@code bean: {ref: webhookRequests, method: readForm}}.
+ * body: {@code bean: {ref: webhookRequests, method: form}} or {@code json}, as its {@link Body} says.
  *
  * <p>The public port has read the body already, on the event loop, before this step's worker
  * thread was given the request ({@link BodyReader}), so no worker waits for a slow body. It leaves
  * unread only a body this step refuses without it (another content type, a Content-Length past the
- * limit), knowing which content type the route takes from this, its first step
- * ({@link WebhookHttpEngine}).
+ * limit), knowing which content type the route takes from its declared {@link Body}
+ * ({@code publicport.WebhookHttpEngine}, {@link WebhookCatalog}).
  */
 @Component(WebhookRequests.BEAN_NAME)
 public class WebhookRequests {
@@ -44,22 +48,48 @@ public class WebhookRequests {
         this.bodyTimeout = bodyTimeout;
     }
 
-    /** Twilio posts {@code application/x-www-form-urlencoded}. */
-    public void readForm(Exchange exchange) {
-        read(exchange, MediaType.APPLICATION_FORM_URLENCODED);
-    }
+    /**
+     * How a webhook's body is read: the template parameter {@code body} of its route
+     * (routes/webhook.camel.yaml), which is also the name of the method that reads it.
+     */
+    public enum Body {
+        /** {@code application/x-www-form-urlencoded} (Twilio). */
+        FORM(MediaType.APPLICATION_FORM_URLENCODED),
+        /** {@code application/json}, or a {@code +json} type (Reverse Contact). */
+        JSON(MediaType.APPLICATION_JSON);
 
-    /** Reverse Contact posts JSON ({@code application/json}, or a {@code +json} type). */
-    public void readJson(Exchange exchange) {
-        read(exchange, MediaType.APPLICATION_JSON);
-    }
+        private final MediaType mediaType;
 
-    /** The content type the step of this name takes (readForm, readJson); null for any other name. */
-    public static MediaType contentTypeOf(String method) {
-        if ("readForm".equals(method)) {
-            return MediaType.APPLICATION_FORM_URLENCODED;
+        Body(MediaType mediaType) {
+            this.mediaType = mediaType;
         }
-        return "readJson".equals(method) ? MediaType.APPLICATION_JSON : null;
+
+        public MediaType mediaType() {
+            return mediaType;
+        }
+
+        /** The template parameter's value: form or json. */
+        public String parameter() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The body of this template parameter's value, if it names one. */
+        public static Optional<Body> of(String parameter) {
+            return Arrays.stream(values()).filter(body -> body.parameter().equals(parameter)).findFirst();
+        }
+    }
+
+    /** The exchange variable holding the delivery as received: what the intake spool keeps if the database cannot take it. */
+    public static final String DELIVERY_VARIABLE = "delivery";
+
+    /** Reads a form body ({@code body: form}). */
+    public void form(Exchange exchange) {
+        read(exchange, Body.FORM.mediaType());
+    }
+
+    /** Reads a JSON body ({@code body: json}). */
+    public void json(Exchange exchange) {
+        read(exchange, Body.JSON.mediaType());
     }
 
     /** Whether a request with this Content-Type header is one a webhook taking {@code expected} reads (JSON: any +json type too). */
@@ -94,7 +124,9 @@ public class WebhookRequests {
             }
         }
         // Raw path and query, as they were on the wire and in the URL Twilio signed.
-        message.setBody(new WebhookDelivery(exchange.getFromRouteId(), request.uri(), headers, body, receivedAt));
+        WebhookDelivery delivery = new WebhookDelivery(exchange.getFromRouteId(), request.uri(), headers, body, receivedAt);
+        message.setBody(delivery);
+        exchange.setVariable(DELIVERY_VARIABLE, delivery);
     }
 
     private static HttpServerRequest httpRequest(Exchange exchange) {

@@ -1,6 +1,7 @@
 package com.example.crm.webhooks.intake;
 
 import com.example.crm.webhooks.edge.WebhookDelivery;
+import com.example.crm.webhooks.edge.WebhookRequests;
 import com.example.crm.webhooks.edge.WebhookRejection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,10 +18,10 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.camel.Variable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -34,6 +35,8 @@ import org.springframework.stereotype.Component;
 @Component("intakeSpool")
 public class IntakeSpool {
 
+    /** The exchange variable the intake routes keep the spooled delivery in. */
+    static final String SPOOLED_VARIABLE = "spooled";
     /** The version of the document's layout, for whoever reads an old spool. */
     static final int FORMAT = 1;
     /**
@@ -43,8 +46,6 @@ public class IntakeSpool {
      * dead letters.
      */
     private static final Set<String> SPOOLED_HEADERS = Set.of("content-type", "x-twilio-signature");
-    private static final Set<String> ROUTES = Set.of(
-            "reversecontact-alert", "reversecontact-resolve", "twilio-inbound", "twilio-message-status");
 
     private final ObjectMapper objectMapper;
     private final String r2Prefix;
@@ -55,7 +56,7 @@ public class IntakeSpool {
     }
 
     /** A spooled delivery's object key in R2: its name under the intake prefix. */
-    public String key(SpooledDelivery spooled) {
+    public String key(@Variable(SPOOLED_VARIABLE) SpooledDelivery spooled) {
         return r2Prefix + spooled.fileName();
     }
 
@@ -63,12 +64,12 @@ public class IntakeSpool {
      * A delivery to keep, under a new id, without the credentials of its query (Reverse Contact's
      * {@code sig} and {@code secret}): they were checked when it came, and applying it reads none.
      */
-    public SpooledDelivery spool(WebhookDelivery delivery) {
+    public SpooledDelivery spool(@Variable(WebhookRequests.DELIVERY_VARIABLE) WebhookDelivery delivery) {
         return new SpooledDelivery(UUID.randomUUID().toString(), delivery.withoutCredentials());
     }
 
     /** The document a spooled delivery is kept as. */
-    public byte[] document(SpooledDelivery spooled) throws JsonProcessingException {
+    public byte[] document(@Variable(SPOOLED_VARIABLE) SpooledDelivery spooled) throws JsonProcessingException {
         WebhookDelivery delivery = spooled.delivery();
         ObjectNode document = objectMapper.createObjectNode()
                 .put("format", FORMAT)
@@ -93,10 +94,8 @@ public class IntakeSpool {
             if (node == null || node.path("format").asInt() != FORMAT) {
                 throw new UnreadableSpoolException("not a spooled delivery of format " + FORMAT);
             }
-            String route = node.path("route").asText();
-            if (!ROUTES.contains(route)) {
-                throw new UnreadableSpoolException("no webhook route " + route);
-            }
+            // Which webhook it names is the drain's to check (edge.WebhookCatalog): one it does not know is refused.
+            String route = requireText(node, "route");
             Map<String, String> headers = new LinkedHashMap<>();
             node.path("headers").properties().forEach(header -> headers.put(header.getKey(), header.getValue().asText()));
             WebhookDelivery delivery = new WebhookDelivery(route, node.path("pathAndQuery").asText(), headers,
@@ -109,7 +108,7 @@ public class IntakeSpool {
     }
 
     /** The intake_ledger row that says a spooled delivery was applied (written in its transaction). */
-    public Map<String, Object> ledgerEntry(SpooledDelivery spooled) {
+    public Map<String, Object> ledgerEntry(@Variable(SPOOLED_VARIABLE) SpooledDelivery spooled) {
         return Map.of("deliveryId", spooled.id(), "route", spooled.route(), "receivedAt", spooled.delivery().receivedAtUtc());
     }
 
@@ -158,11 +157,6 @@ public class IntakeSpool {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
-    }
-
-    /** The webhook routes a delivery can be spooled from. */
-    public static List<String> routes() {
-        return ROUTES.stream().sorted().toList();
     }
 
     private static String requireText(JsonNode node, String field) {

@@ -1,6 +1,7 @@
 package com.example.crm.webhooks.intake;
 
 import com.example.crm.webhooks.database.DatabaseCircuit;
+import com.example.crm.webhooks.edge.WebhookCatalog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,9 +63,11 @@ public class IntakeStatus implements MeterBinder {
     }
 
     private final String r2Prefix;
+    private final WebhookCatalog webhooks;
 
     public IntakeStatus(DataSource dataSource, @Value("${intake.spool-dir}") String spoolDirectory,
-                        @Value("${intake.r2-prefix}") String r2Prefix) {
+                        @Value("${intake.r2-prefix}") String r2Prefix, WebhookCatalog webhooks) {
+        this.webhooks = webhooks;
         this.database = dataSource instanceof DatabaseCircuit circuit ? circuit : null;
         this.spoolDirectory = Path.of(spoolDirectory);
         this.r2Prefix = r2Prefix;
@@ -73,7 +76,7 @@ public class IntakeStatus implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
-        IntakeSpool.routes().forEach(route -> {
+        webhooks.onWebhook(route -> {
             drainedCounter(route);
             deadLetterCounter(route);
         });

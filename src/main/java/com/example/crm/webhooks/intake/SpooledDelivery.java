@@ -20,7 +20,7 @@ public record SpooledDelivery(String id, WebhookDelivery delivery) {
         return NAME_TIME.format(delivery.receivedAt()) + "-" + delivery.route() + "-" + id + ".json";
     }
 
-    /** The route it came in on, and whose apply-spooled-* route applies it. */
+    /** The webhook it came in on, whose reader and store route apply it (routes/intake.camel.yaml). */
     public String route() {
         return delivery.route();
     }

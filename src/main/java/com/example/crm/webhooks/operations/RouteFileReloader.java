@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.RouteConfigurationsBuilder;
@@ -25,6 +26,8 @@ import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.TemplatedRouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.spi.RouteController;
 import org.apache.camel.support.EventHelper;
@@ -43,10 +46,12 @@ import org.slf4j.LoggerFactory;
  * file owns silently replaces that file's route.
  *
  * <p>For a changed file this one parses it, refuses a route without an id or with an id another file
- * has or the file repeats, then replaces the file's routes, removes those no longer in it, and
- * re-creates the routes that use a route configuration it defines (they are built with it). If any
- * of that fails, the routes and route configurations are put back as they were (and started, or
- * stopped or suspended, as they were), the failure is logged once (ERROR, the file and the reason),
+ * has or the file repeats, then replaces the file's routes (its templatedRoutes too, which Camel's
+ * update leaves out), removes those no longer in it, and re-creates the routes that use a route
+ * configuration or a route template it defines (they are built with it). A reload after which the
+ * webhook conventions no longer hold (edge.WebhookCatalog) fails too. If any of that fails, the
+ * routes, route configurations and templates are put back as they were (and started, or stopped or
+ * suspended, as they were), the failure is logged once (ERROR, the file and the reason),
  * and it is kept for health until that file reloads. Routes of other files are never touched. A
  * deleted file changes nothing (its routes run until a restart), nor does an empty one (an editor
  * halfway through a save).
@@ -62,9 +67,12 @@ public class RouteFileReloader extends RouteWatcherReloadStrategy {
     private final Map<Path, Failure> failures = new ConcurrentHashMap<>();
     /** Content last read per file: an editor's save often arrives as two events, and the same content is not reloaded twice. */
     private final Map<Path, String> lastRead = new ConcurrentHashMap<>();
+    /** What is wrong with the routes as they run now (the webhook conventions): a reload that leaves any is undone. */
+    private final Supplier<List<String>> conventionProblems;
 
-    public RouteFileReloader(String directory, boolean recursive) {
+    public RouteFileReloader(String directory, boolean recursive, Supplier<List<String>> conventionProblems) {
         super(directory, recursive);
+        this.conventionProblems = conventionProblems;
         setRemoveAllRoutes(false);
     }
 
@@ -147,12 +155,18 @@ public class RouteFileReloader extends RouteWatcherReloadStrategy {
         List<RoutesBuilder> builders = new ArrayList<>(PluginHelper.getRoutesLoader(camel).findRoutesBuilders(List.of(changed)));
         // As they are now, to put back if anything below fails.
         List<RouteConfigurationDefinition> configurations = List.copyOf(model.getRouteConfigurationDefinitions());
+        List<RouteTemplateDefinition> templates = List.copyOf(model.getRouteTemplateDefinitions());
         Map<String, ServiceStatus> statuses = new LinkedHashMap<>();
         List<RouteDefinition> definitions = new ArrayList<>();
         List<String> ids = List.of();
         try {
             Set<String> configurationIds = updateRouteConfigurations(camel, builders);
-            for (Path other : filesBuiltWith(model, configurationIds)) {
+            // The files of the routes built with a route configuration or made from a template this file defines.
+            Set<Path> builtWith = new LinkedHashSet<>(filesBuiltWith(model, configurationIds));
+            if (definesTemplates(camel, builders)) {
+                builtWith.addAll(filesOfTemplatedRoutes(model));
+            }
+            for (Path other : builtWith) {
                 if (files.add(other)) {
                     Resource resource = PluginHelper.getResourceLoader(camel).resolveResource("file:" + other);
                     List<RoutesBuilder> more = List.copyOf(PluginHelper.getRoutesLoader(camel).findRoutesBuilders(List.of(resource)));
@@ -170,8 +184,18 @@ public class RouteFileReloader extends RouteWatcherReloadStrategy {
                     definitions.add(definition);
                 }
             }
+            // Camel keeps a template it has over one of the same id: the file's new ones replace them.
+            for (String template : templateIds(camel, builders)) {
+                model.removeRouteTemplateDefinitions(template);
+            }
             for (RoutesBuilder builder : builders) {
                 builder.updateRoutesToCamelContext(camel);
+            }
+            // Camel's update leaves the templated routes out; after every template is in place.
+            for (RoutesBuilder builder : builders) {
+                if (builder instanceof RouteBuilder routeBuilder) {
+                    routeBuilder.addTemplatedRoutesToCamelContext(camel);
+                }
             }
             for (Route route : before) {
                 if (!ids.contains(route.getRouteId())) {
@@ -179,8 +203,12 @@ public class RouteFileReloader extends RouteWatcherReloadStrategy {
                     log.info("Removed route {}: its file no longer has it", route.getRouteId());
                 }
             }
+            List<String> problems = conventionProblems.get();
+            if (!problems.isEmpty()) {
+                throw new InvalidRouteFileException(String.join("; ", problems));
+            }
         } catch (Exception e) {
-            putBack(camel, model, files, ids, statuses, definitions, configurations);
+            putBack(camel, model, files, ids, statuses, definitions, configurations, templates);
             throw e;
         }
         int index = 1;
@@ -219,7 +247,10 @@ public class RouteFileReloader extends RouteWatcherReloadStrategy {
         return files;
     }
 
-    /** The ids of the routes the builders hold; refuses a route without an id, an id twice, or one a route of another file has. */
+    /**
+     * The ids of the routes the builders hold, templated ones too; refuses a route without an id, an
+     * id twice, or one a route of another file has.
+     */
     private static List<String> checkRouteIds(CamelContext camel, Set<Path> files, Collection<RoutesBuilder> builders)
             throws Exception {
         Set<String> ids = new LinkedHashSet<>();
@@ -227,29 +258,82 @@ public class RouteFileReloader extends RouteWatcherReloadStrategy {
             if (!(builder instanceof RouteBuilder routeBuilder)) {
                 continue;
             }
+            List<String> declared = new ArrayList<>();
             for (RouteDefinition route : routeBuilder.configureRoutes(camel).getRoutes()) {
-                String id = route.getRouteId();
-                if (id == null || !route.hasCustomIdAssigned()) {
+                if (route.getRouteId() == null || !route.hasCustomIdAssigned()) {
                     throw new InvalidRouteFileException("the route from " + route.getInput().getEndpointUri()
                             + " has no id; every route needs one to be reloaded");
                 }
+                declared.add(route.getRouteId());
+            }
+            for (TemplatedRouteDefinition route : templatedRoutes(camel, List.of(builder))) {
+                if (route.getRouteId() == null) {
+                    throw new InvalidRouteFileException("the templatedRoute of " + route.getRouteTemplateRef()
+                            + " has no routeId; every route needs one to be reloaded");
+                }
+                declared.add(route.getRouteId());
+            }
+            for (String id : declared) {
                 if (!ids.add(id)) {
                     throw new InvalidRouteFileException("duplicate route id " + id + ": two routes have it");
                 }
                 Route running = camel.getRoute(id);
                 if (running != null && !files.contains(fileOf(running.getSourceResource()))) {
                     throw new InvalidRouteFileException("duplicate route id " + id + ": the route of that id in "
-                            + running.getSourceResource().getLocation().replaceFirst("^file:", "") + " has it already");
+                            + (running.getSourceResource() == null ? "no file"
+                                    : running.getSourceResource().getLocation().replaceFirst("^file:", "")) + " has it already");
                 }
             }
         }
         return List.copyOf(ids);
     }
 
-    /** Back to the routes of {@code files}, and every route configuration, as they were before a failed reload. */
+    /** The files of the routes made from a route template (edge.WebhookCatalog gives them the file of their templatedRoute). */
+    private static Set<Path> filesOfTemplatedRoutes(Model model) {
+        Set<Path> files = new LinkedHashSet<>();
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            Path source = fileOf(route.getResource());
+            if (route.getTemplateParameters() != null && source != null) {
+                files.add(source);
+            }
+        }
+        return files;
+    }
+
+    /** Whether the builders define a route template. */
+    private static boolean definesTemplates(CamelContext camel, Collection<RoutesBuilder> builders) throws Exception {
+        return !templateIds(camel, builders).isEmpty();
+    }
+
+    /** The ids of the route templates the builders define. */
+    private static Set<String> templateIds(CamelContext camel, Collection<RoutesBuilder> builders) throws Exception {
+        Set<String> ids = new LinkedHashSet<>();
+        for (RoutesBuilder builder : builders) {
+            if (builder instanceof RouteBuilder routeBuilder) {
+                routeBuilder.configureRoutes(camel);
+                routeBuilder.getRouteTemplateCollection().getRouteTemplates().forEach(template -> ids.add(template.getId()));
+            }
+        }
+        return ids;
+    }
+
+    /** The templatedRoutes the builders declare. */
+    private static List<TemplatedRouteDefinition> templatedRoutes(CamelContext camel, Collection<RoutesBuilder> builders)
+            throws Exception {
+        List<TemplatedRouteDefinition> routes = new ArrayList<>();
+        for (RoutesBuilder builder : builders) {
+            if (builder instanceof RouteBuilder routeBuilder) {
+                routeBuilder.configureRoutes(camel);
+                routes.addAll(routeBuilder.getTemplatedRouteCollection().getTemplatedRoutes());
+            }
+        }
+        return routes;
+    }
+
+    /** Back to the routes of {@code files}, and every route configuration and template, as they were before a failed reload. */
     private static void putBack(CamelContext camel, Model model, Set<Path> files, List<String> newIds,
                                 Map<String, ServiceStatus> statuses, List<RouteDefinition> definitions,
-                                List<RouteConfigurationDefinition> configurations) {
+                                List<RouteConfigurationDefinition> configurations, List<RouteTemplateDefinition> templates) {
         RouteController controller = camel.getRouteController();
         try {
             Set<String> ids = new LinkedHashSet<>(newIds);
@@ -261,6 +345,8 @@ public class RouteFileReloader extends RouteWatcherReloadStrategy {
                 model.removeRouteConfiguration(configuration);
             }
             model.addRouteConfigurations(configurations);
+            model.removeRouteTemplateDefinitions("*");
+            model.addRouteTemplateDefinitions(templates);
             model.addRouteDefinitions(definitions);
             for (Map.Entry<String, ServiceStatus> route : statuses.entrySet()) {
                 if (route.getValue() == ServiceStatus.Stopped) {

@@ -1,5 +1,6 @@
 package com.example.crm.webhooks.operations;
 
+import com.example.crm.webhooks.edge.WebhookCatalog;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
 /**
  * Live route reload where it is on ({@code camel.main.routes-reload-enabled}, the embedded mode):
  * puts {@link RouteFileReloader} in the place of the reload strategy Camel made from those settings
- * (same directory and pattern), and reports it as health component {@code routesReload}.
+ * (same directory and pattern), and reports it as health component {@code routesReload}. A reload
+ * that would break the webhook conventions ({@link WebhookCatalog#problems()}) is undone.
  *
  * <p>UP while every file reloaded; {@value #RELOAD_FAILED} while the last reload of some file failed,
  * the file and the reason in the description, until that file reloads. A failed reload leaves every
@@ -29,7 +31,12 @@ public class RoutesReloadHealthIndicator implements HealthIndicator, CamelContex
 
     static final String RELOAD_FAILED = "RELOAD_FAILED";
 
+    private final WebhookCatalog webhooks;
     private volatile RouteFileReloader reloader;
+
+    public RoutesReloadHealthIndicator(WebhookCatalog webhooks) {
+        this.webhooks = webhooks;
+    }
 
     @Override
     public void beforeApplicationStart(CamelContext camelContext) {
@@ -37,7 +44,7 @@ public class RoutesReloadHealthIndicator implements HealthIndicator, CamelContex
         if (camels == null) {
             return;
         }
-        RouteFileReloader replacement = new RouteFileReloader(camels.getFolder(), camels.isRecursive());
+        RouteFileReloader replacement = new RouteFileReloader(camels.getFolder(), camels.isRecursive(), webhooks::problems);
         replacement.setPattern(camels.getPattern());
         try {
             camelContext.removeService(camels);

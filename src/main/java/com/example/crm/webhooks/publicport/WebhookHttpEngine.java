@@ -1,14 +1,14 @@
 package com.example.crm.webhooks.publicport;
 
-import com.example.crm.webhooks.edge.WebhookRequests;
 import com.example.crm.webhooks.edge.ReceivedBody;
+import com.example.crm.webhooks.edge.WebhookCatalog;
+import com.example.crm.webhooks.edge.WebhookRequests;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
@@ -22,10 +22,6 @@ import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
-import org.apache.camel.model.BeanDefinition;
-import org.apache.camel.model.ModelCamelContext;
-import org.apache.camel.model.ProcessorDefinition;
-import org.apache.camel.model.RouteDefinition;
 import org.springframework.http.MediaType;
 
 /**
@@ -37,11 +33,10 @@ import org.springframework.http.MediaType;
  * <p>Each route's consumer is Camel's, with a {@link Gate} of its own as the last of the handlers
  * Camel runs on the route before it hands the request on: the gate answers a suspended route's
  * request with {@link UnservedRequests}' JSON 503 (not Camel's empty one), and reads the body first.
- * A body the route will refuse unread is not read: the route's first step is the HTTP edge
- * ({@code webhookRequests.readForm} or {@code readJson}, {@link WebhookRequests}), and a request
- * with another content type (415) or a Content-Length past the limit (413) goes to it at once;
- * what is left of the body is read past after the answer. A route that starts otherwise gets every
- * body read.
+ * A body the route will refuse unread is not read: a webhook declares how its body is read (form
+ * or json, its template parameter {@code body}, {@link WebhookCatalog}), and a request with another
+ * content type (415) or a Content-Length past the limit (413) goes to its route at once; what is left
+ * of the body is read past after the answer. A route that is no webhook gets every body read.
  *
  * <p>Two of Camel's methods are overridden, each pinned by {@code CamelExtensionPointsTest}:
  * {@link #createConsumer}, the engine's SPI, and the consumer's {@code populateCamelMessage}, the one
@@ -91,7 +86,7 @@ class WebhookHttpEngine extends VertxPlatformHttpEngine {
     private final class Gate implements Handler<RoutingContext> {
 
         private final PlatformHttpEndpoint endpoint;
-        /** The content type the route's first step takes, once known; empty when that step is not the HTTP edge. */
+        /** The content type the webhook declares it takes, once known; empty when the route is no webhook. */
         private volatile Optional<MediaType> takes;
         /** The route's consumer, once known: Camel suspends a route by suspending it. */
         private volatile Consumer consumer;
@@ -130,7 +125,7 @@ class WebhookHttpEngine extends VertxPlatformHttpEngine {
 
         private boolean wantsBody(RoutingContext context) {
             if (takes == null) {
-                takes = Optional.ofNullable(contentTypeOfFirstStep());
+                takes = Optional.ofNullable(declaredContentType());
             }
             if (takes.isEmpty()) {
                 return true;
@@ -147,24 +142,18 @@ class WebhookHttpEngine extends VertxPlatformHttpEngine {
         }
 
         /**
-         * Looked up at the first request, when every route has started: this consumer serves its route
-         * for Camel's own platform-http consumer, which has the route's id, so the route is found by its
-         * endpoint.
+         * The content type the webhook declares it reads (its template parameter {@code body},
+         * edge.WebhookCatalog), looked up at the first request, when every route has started. Null
+         * for a route that is no webhook.
          */
-        private MediaType contentTypeOfFirstStep() {
+        private MediaType declaredContentType() {
             CamelContext camel = getEndpoint().getCamelContext();
-            RouteDefinition route = camel.getRoutes().stream()
+            return camel.getRoutes().stream()
                     .filter(candidate -> candidate.getEndpoint() == getEndpoint())
-                    .map(candidate -> camel instanceof ModelCamelContext model ? model.getRouteDefinition(candidate.getRouteId()) : null)
-                    .filter(Objects::nonNull)
-                    .findFirst().orElse(null);
-            if (route == null) {
-                return null;
-            }
-            // The route's first step; the error handling it opts into comes first in its outputs.
-            ProcessorDefinition<?> first = route.getOutputs().stream().filter(output -> !output.isAbstract()).findFirst().orElse(null);
-            return first instanceof BeanDefinition bean && WebhookRequests.BEAN_NAME.equals(bean.getRef())
-                    ? WebhookRequests.contentTypeOf(bean.getMethod()) : null;
+                    .findFirst()
+                    .flatMap(route -> WebhookCatalog.webhook(camel, route.getRouteId()))
+                    .map(webhook -> webhook.body().mediaType())
+                    .orElse(null);
         }
     }
 }

@@ -1,6 +1,5 @@
 package com.example.crm.webhooks.twilio;
 
-import com.example.crm.webhooks.edge.FormParameters;
 import com.example.crm.webhooks.edge.WebhookDelivery;
 import com.example.crm.webhooks.edge.WebhookRejection;
 import java.time.Instant;
@@ -19,15 +18,12 @@ import java.util.Optional;
 public record TwilioForm(Map<String, List<String>> parameters, Instant receivedAt) {
 
     public TwilioForm {
-        parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        parameters = Collections.unmodifiableMap(parameters);
     }
 
-    /**
-     * The form of a delivery whose signature was checked when it came (one applied from the intake
-     * spool: its auth token may have been rotated since).
-     */
+    /** The form of a delivery: its body's fields, parsed once for the signature check and the reader. */
     public static TwilioForm of(WebhookDelivery delivery) {
-        return new TwilioForm(FormParameters.ofBody(delivery.bodyText()), delivery.receivedAt());
+        return new TwilioForm(delivery.form(), delivery.receivedAt());
     }
 
     /** When the service received it, for a timestamptz column. */

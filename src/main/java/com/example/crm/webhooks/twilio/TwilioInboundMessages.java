@@ -1,5 +1,6 @@
 package com.example.crm.webhooks.twilio;
 
+import com.example.crm.webhooks.edge.WebhookDelivery;
 import com.example.crm.webhooks.edge.WebhookRejection;
 import com.example.crm.webhooks.edge.LogDeliveryId;
 import com.example.crm.webhooks.phone.ContactPhoneMatcher;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -48,11 +50,12 @@ public class TwilioInboundMessages {
     }
 
     /**
-     * The messages row, without its contact yet, with what the sender lookup needs
+     * The messages row of a delivery, without its contact yet, with what the sender lookup needs
      * ({@code senderDigitForms}) and the MessageSid again as the delivery's id. 400 when From, To
      * or MessageSid is missing.
      */
-    public Map<String, Object> read(TwilioForm form) throws JsonProcessingException {
+    public Map<String, Object> read(WebhookDelivery delivery) throws JsonProcessingException {
+        TwilioForm form = TwilioForm.of(delivery);
         String messageSid = form.required("MessageSid");
         try {
             return read(form, messageSid);
@@ -86,9 +89,11 @@ public class TwilioInboundMessages {
 
     /**
      * Sets {@code contactId} to the contact the sender's number belongs to, among the candidate rows
-     * the route's lookup found; left null when there is none.
+     * the route's lookup found (the variable {@code senderContacts}); left null when there is none.
+     * Bound by annotation, not by a method expression: one fewer expression parsed per message.
      */
-    public Map<String, Object> matchSender(Map<String, Object> message, List<Map<String, Object>> candidates) {
+    public Map<String, Object> matchSender(Map<String, Object> message,
+                                           @Variable("senderContacts") List<Map<String, Object>> candidates) {
         boolean whatsApp = Channel.WHATSAPP.column.equals(message.get("channel"));
         String sender = contactPhoneMatcher.e164((String) message.get("fromNumber"));
         Optional<ContactMatch> match = contactPhoneMatcher.pick(sender, candidates, whatsApp);

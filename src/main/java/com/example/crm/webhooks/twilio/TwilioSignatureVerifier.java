@@ -1,6 +1,5 @@
 package com.example.crm.webhooks.twilio;
 
-import com.example.crm.webhooks.edge.FormParameters;
 import com.example.crm.webhooks.edge.WebhookDelivery;
 import com.example.crm.webhooks.edge.WebhookRejection;
 import com.example.crm.webhooks.logging.LogRateLimit;
@@ -99,16 +98,16 @@ public class TwilioSignatureVerifier {
     }
 
     /**
-     * Verifies a delivery Twilio posted and returns its form parameters (of the body alone: Twilio
-     * signs those, never the query string's). 500 when Twilio is not configured, 403 when the
-     * signature is missing or wrong, 400 for a body that is not a form.
+     * Verifies a delivery Twilio posted, by its form parameters (of the body alone: Twilio signs
+     * those, never the query string's). 500 when Twilio is not configured, 403 when the signature is
+     * missing or wrong, 400 for a body that is not a form. The delivery passes on as it was.
      */
-    public TwilioForm verify(WebhookDelivery delivery) {
+    public void verify(WebhookDelivery delivery) {
         if (notConfigured != null) {
             throw WebhookRejection.notConfigured(notConfigured);
         }
         String signature = delivery.header(SIGNATURE_HEADER);
-        Map<String, List<String>> parameters = FormParameters.ofBody(delivery.bodyText());
+        Map<String, List<String>> parameters = delivery.form();
         if (signature == null || signature.isBlank()) {
             throw WebhookRejection.forbidden("missing " + SIGNATURE_HEADER + " header");
         }
@@ -119,7 +118,6 @@ public class TwilioSignatureVerifier {
             warnWhy(delivery, parameters, signedParameters, received);
             throw WebhookRejection.forbidden("invalid " + SIGNATURE_HEADER);
         }
-        return new TwilioForm(parameters, delivery.receivedAt());
     }
 
     /** Whether {@code signature} signs this path and query under the public base URL, with these body parameters. */

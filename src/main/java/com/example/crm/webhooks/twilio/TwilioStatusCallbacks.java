@@ -1,5 +1,6 @@
 package com.example.crm.webhooks.twilio;
 
+import com.example.crm.webhooks.edge.WebhookDelivery;
 import com.example.crm.webhooks.edge.WebhookRejection;
 import com.example.crm.webhooks.edge.LogDeliveryId;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -26,7 +27,8 @@ public class TwilioStatusCallbacks {
      * {@code messageSid}, {@code status}, {@code errorCode} (null when absent), {@code payload},
      * {@code receivedAt}, and the MessageSid again as the delivery's id. 400 when MessageSid or MessageStatus is missing.
      */
-    public Map<String, Object> read(TwilioForm form) throws JsonProcessingException {
+    public Map<String, Object> read(WebhookDelivery delivery) throws JsonProcessingException {
+        TwilioForm form = TwilioForm.of(delivery);
         String messageSid = form.required("MessageSid");
         Map<String, Object> callback = new HashMap<>();
         callback.put(LogDeliveryId.KEY, messageSid);

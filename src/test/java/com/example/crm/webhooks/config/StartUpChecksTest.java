@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.FileSystemUtils;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /**
@@ -124,6 +126,38 @@ class StartUpChecksTest {
                     .contains("management (console, metrics, actuator) on port " + managementPort + " ");
         } finally {
             ChildJvm.stop(service, 30);
+        }
+    }
+
+    @Test
+    void webhooksThatBreakTheConventionsStopStartUpNamingEachRouteAndWhatIsWrong() throws IOException {
+        Path routes = Files.createTempDirectory("broken-webhook");
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(Path.of("routes"), "*.camel.yaml")) {
+            for (Path file : files) {
+                Files.copy(file, routes.resolve(file.getFileName()));
+            }
+        }
+        Path status = routes.resolve("twilio-message-status.camel.yaml");
+        // Camel itself refuses an unknown bean; what it would run with is refused here.
+        Files.writeString(status, Files.readString(status)
+                .replace("{name: webhook, value: twilio-message-status}", "{name: webhook, value: twilio-status}")
+                .replace("{name: store, value: store-twilio-message-status}", "{name: store, value: no-such-store}")
+                + "\n- route:\n    id: plain-http\n    from:\n      uri: platform-http:/api/webhooks/plain\n"
+                + "      steps:\n        - log: {id: plain-log, message: plain}\n");
+        try {
+            Throwable failure = catchThrowable(() -> ServiceInstance.start("broken-webhook",
+                    TestInfrastructure.newDatabase("broken_webhook"),
+                    Map.of("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml")).close());
+
+            assertThat(failure).as("start-up with a broken webhook").isNotNull();
+            assertThat(messages(failure))
+                    .contains("Webhook routes that break the webhook conventions")
+                    .contains("webhook twilio-message-status: parameter webhook is twilio-status, not its routeId twilio-message-status")
+                    .contains("webhook twilio-message-status: no route no-such-store from direct:no-such-store (parameter store)")
+                    .containsPattern("route plain-http serves platform-http:/*api/webhooks/plain but is not made from the route template webhook")
+                    .doesNotContain("webhook twilio-inbound");
+        } finally {
+            FileSystemUtils.deleteRecursively(routes.toFile());
         }
     }
 

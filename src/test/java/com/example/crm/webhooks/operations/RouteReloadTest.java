@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.example.crm.webhooks.WebhookServiceApplication;
+import com.example.crm.webhooks.edge.WebhookCatalog;
 import com.example.crm.webhooks.publicport.PublicHttpServer;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.ServiceInstance;
@@ -48,9 +49,6 @@ import org.springframework.util.FileSystemUtils;
  */
 class RouteReloadTest {
 
-    /** The four webhooks' routes, as the spec names them. */
-    private static final List<String> WEBHOOK_ROUTES = List.of(
-            "reversecontact-alert", "reversecontact-resolve", "twilio-inbound", "twilio-message-status");
     private static final String PROBE = "route-reload-probe";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -58,6 +56,8 @@ class RouteReloadTest {
     private static ConfigurableApplicationContext app;
     private static CamelContext camel;
     private static WebhookClient publicPort;
+    /** The webhooks' routes, as the Camel context has them (the route group of the webhook template). */
+    private static List<String> WEBHOOK_ROUTES;
     private final ObjectMapper json = new ObjectMapper();
 
     @BeforeAll
@@ -75,6 +75,9 @@ class RouteReloadTest {
                         "camel.main.routes-reload-directory", routes.toString())));
         camel = app.getBean(CamelContext.class);
         publicPort = new WebhookClient("http://127.0.0.1:" + app.getBean(PublicHttpServer.class).port());
+        WEBHOOK_ROUTES = camel.getRoutes().stream().filter(route -> WebhookCatalog.GROUP.equals(route.getGroup()))
+                .map(Route::getRouteId).sorted().toList();
+        assertThat(WEBHOOK_ROUTES).isNotEmpty();
     }
 
     @AfterAll
@@ -174,6 +177,34 @@ class RouteReloadTest {
         Files.writeString(file, original);
         awaitRebuilt(builtWithIt, edited);
         assertUntouched(others);
+    }
+
+    @Test
+    void aChangedWebhookTemplateRebuildsEveryWebhookAndABrokenOneLeavesThemRunning() throws Exception {
+        Path template = routes.resolve("webhook.camel.yaml");
+        String original = Files.readString(template);
+        Map<String, Route> atStart = routesById();
+        Set<String> webhooks = Set.copyOf(WEBHOOK_ROUTES);
+
+        Files.writeString(template, original + "\n# edited by RouteReloadTest\n");
+        awaitRebuilt(webhooks, atStart);
+        await().atMost(WAIT).until(() -> "UP".equals(reloadHealth().path("status").asText()));
+        assertThat(publicPort.get("/readyz").statusCode()).isEqualTo(200);
+
+        Map<String, Route> rebuilt = routesById();
+        Files.writeString(template, original.replace("ref: webhookRequests", "ref: noSuchRequestsBean"));
+        await("the broken template reported").atMost(WAIT).untilAsserted(() -> {
+            JsonNode health = reloadHealth();
+            assertThat(health.path("status").asText()).isEqualTo("RELOAD_FAILED");
+            assertThat(health.path("description").asText()).contains("webhook.camel.yaml").contains("noSuchRequestsBean");
+        });
+        assertThat(routesById().keySet()).isEqualTo(rebuilt.keySet());
+        assertEveryRouteStarted(rebuilt.keySet());
+        assertThat(publicPort.get("/readyz").statusCode()).isEqualTo(200);
+
+        Files.writeString(template, original);
+        await().atMost(WAIT).until(() -> "UP".equals(reloadHealth().path("status").asText()));
+        assertEveryRouteStarted(routesById().keySet());
     }
 
     /** Health with every detail, as the operator sees it: which part is down, and why. */

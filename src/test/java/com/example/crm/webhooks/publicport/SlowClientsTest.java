@@ -68,7 +68,7 @@ class SlowClientsTest {
                 "reversecontact.api-key", ""));
         // Status callbacks can be held just before they are stored, each keeping its worker thread busy.
         CamelContext camel = service.bean(CamelContext.class);
-        AdviceWith.adviceWith(camel, "accept-twilio-message-status", route -> route.weaveById("to-store-twilio-message-status").before()
+        AdviceWith.adviceWith(camel, "twilio-message-status", route -> route.weaveById("to-store-twilio-message-status").before()
                 .process(exchange -> gate.pass()));
     }
 
