@@ -9,8 +9,7 @@ import org.springframework.stereotype.Component;
  * The step right after a webhook's reader: names the delivery in the webhook's log line by the
  * {@code deliveryId} of the fields the reader returned (MessageSid, subscriptionId, type:id).
  * A processor rather than a {@code setProperty} with {@code ${body[deliveryId]}}: Camel's simple
- * language builds a bean expression for a map key on every evaluation, about 6% of a status
- * callback's CPU (bench/RESULTS.md, run 7).
+ * language builds a bean expression for a map key on every evaluation.
  */
 @Component("logDeliveryId")
 public class LogDeliveryId implements Processor {

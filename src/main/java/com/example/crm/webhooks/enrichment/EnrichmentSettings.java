@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * The enrichment pipeline's knobs ({@code enrichment.*} in application.yaml, each behind an
- * environment variable). README's "Enrichment" section explains them.
+ * environment variable). docs/enrichment.md explains them.
  *
  * @param pollInterval       how often an instance looks for due jobs
  * @param batchSize          jobs one instance claims per poll

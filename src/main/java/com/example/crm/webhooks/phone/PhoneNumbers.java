@@ -33,7 +33,7 @@ public class PhoneNumbers {
     private final int defaultCountryCode;
     /**
      * Readings by text, and digit forms by E.164. libphonenumber is the costliest step of an inbound
-     * message (about a fifth of its CPU, bench/RESULTS.md), and the same senders and stored numbers
+     * message, and the same senders and stored numbers
      * come back again and again.
      */
     private final Map<String, Reading> remembered = new ConcurrentHashMap<>();

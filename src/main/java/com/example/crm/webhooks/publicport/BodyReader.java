@@ -18,9 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads a webhook's request body on the event loop, before the request reaches a worker thread,
- * so the routes' worker threads only ever run requests whose body has arrived (issue 16: routes
- * that read their own body parked a worker per slow body, and 20 slow clients stalled every
- * webhook). No thread waits: the bytes are collected as they arrive, within
+ * so the routes' worker threads only ever run requests whose body has arrived: a worker that waited
+ * for a slow body would be lost to every other webhook. No thread waits: the bytes are collected as they arrive, within
  * <ul>
  *   <li>the size limit (WEBHOOK_MAX_BODY_BYTES): past it, reading stops, and the route answers 413
  *       (a chunked body, or one longer than it said);</li>

@@ -15,8 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bounds the connections of the public port, so no client can hold them, or the file descriptors
- * behind them, for long (issue 16: thousands of idle or slow-header connections were never closed,
- * and 21,000 ran the process out of descriptors):
+ * behind them, for long:
  * <ul>
  *   <li>at most {@code maxConnections} open at once, and {@code maxConnectionsPerAddress} from one
  *       client address; a connection past either is closed as soon as it is accepted, unanswered

@@ -21,8 +21,8 @@ import org.springframework.boot.actuate.health.HealthEndpointWebExtension;
 
 /**
  * {@code /actuator/health}, {@code /livez} and {@code /readyz} on the public port, answered
- * without a thread per request and never behind webhook work (issue 16: they ran on the worker
- * threads the webhooks use, and with those busy /readyz timed out four times in five). The
+ * without a thread per request and never behind webhook work: a load balancer's probe must be
+ * answered while every worker is busy with webhooks. The
  * actuator's check (readiness asks the database) runs on threads of its own, one per group at
  * most, and every request that arrives meanwhile gets that check's answer: a flood of unauthenticated
  * probes costs at most one check of each group at a time, and a load balancer's probe never queues

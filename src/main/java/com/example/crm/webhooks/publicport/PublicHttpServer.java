@@ -24,14 +24,14 @@ import org.springframework.stereotype.Component;
 /**
  * The public port ({@link PublicPortSettings}, PUBLIC_PORT): every {@code platform-http:} route,
  * that is every webhook, and health for load balancers. Vert.x serves it, not Tomcat: Camel's
- * Spring MVC engine dispatched each request twice through Tomcat, the servlet filters and the
- * DispatcherServlet, and cost about twice the CPU per request (bench/RESULTS.md). Tomcat serves
+ * Spring MVC engine dispatches each request twice through Tomcat, the servlet filters and the
+ * DispatcherServlet. Tomcat serves
  * the management port alone (console, metrics, dead letters), behind operations.ManagementSecurity.
  * Nothing but the routes and the three health paths answers here; anything else gets a JSON 404, or
  * a 503 for a webhook whose route is not running ({@link UnservedRequests}). A port that cannot be
  * opened stops start-up ({@link PublicPortUnavailableException}).
  *
- * <p>No client can hold what the others need (issue 16): connections are capped in total and per
+ * <p>No client can hold what the others need: connections are capped in total and per
  * address and must send their headers in time ({@link PublicConnections}, HTTP/1.1 only:
  * {@link PublicVertxServer}); a webhook's body is read on the event loop before a worker thread
  * runs its route ({@link BodyReader}, {@link WebhookHttpEngine}); health never waits for a worker

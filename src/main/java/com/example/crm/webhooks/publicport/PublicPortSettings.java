@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * The public port's knobs ({@code webhooks.http.*} in application.yaml, each behind a PUBLIC_*
- * environment variable). README's "The public port" says what each protects against.
+ * environment variable). docs/public-port.md says what each protects against.
  *
  * @param port                     the port (0: any free one, as in tests)
  * @param host                     the address it listens on

@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Where R2 is and how to talk to it ({@code r2.*} in application.yaml, each behind an R2_*
- * environment variable; README lists them).
+ * environment variable; docs/configuration.md lists them).
  *
  * @param endpoint        R2's S3 endpoint, {@code https://<account>.r2.cloudflarestorage.com}
  * @param bucket          the bucket of logos, profile pictures and the intake spool

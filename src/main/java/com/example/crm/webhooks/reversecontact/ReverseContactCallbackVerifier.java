@@ -48,7 +48,7 @@ public class ReverseContactCallbackVerifier {
         if (this.secret == null) {
             log.warn("Reverse Contact callbacks are unauthenticated: REVERSECONTACT_CALLBACK_SECRET is not set, so anyone can "
                     + "post a resolve callback or a profile change alert. Set it (32 characters or more, e.g. openssl rand -hex 32) "
-                    + "and give Reverse Contact signed callback URLs (README, Authenticating Reverse Contact's callbacks)");
+                    + "and give Reverse Contact signed callback URLs (docs/reverse-contact.md, Authenticating the callbacks)");
         }
     }
 

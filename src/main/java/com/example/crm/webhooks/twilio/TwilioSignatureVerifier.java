@@ -63,7 +63,7 @@ public class TwilioSignatureVerifier {
 
     /**
      * Keyed once; each request signs with a copy, as a Mac is not thread-safe and looking one up and
-     * keying it costs more than the signing (about 2% of a status callback's CPU).
+     * keying it costs more than the signing.
      */
     private final Mac keyedMac;
     /** The public base URL as configured, and the same with or without the scheme's default port. */
