@@ -5,18 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.example.crm.webhooks.reversecontact.ProfileAlertFixtures;
 import com.example.crm.webhooks.reversecontact.ProfileAlertFixtures.StoredAlert;
-import com.example.crm.webhooks.support.EmbeddedPostgresServer;
+import com.example.crm.webhooks.support.StoppableDatabase;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.ServiceInstance;
 import com.example.crm.webhooks.support.TestInfrastructure;
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookClient;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -32,7 +30,6 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.util.FileSystemUtils;
 
 /**
  * PostgreSQL stopped for a minute under traffic from callers that never retry (Twilio gives up
@@ -58,8 +55,7 @@ class DatabaseOutageTest {
     private record Delivery(Kind kind, String id, int status, Instant sentAt, Instant answeredAt) {
     }
 
-    private Path dataDirectory;
-    private EmbeddedPostgres postgres;
+    private StoppableDatabase postgres;
     private final List<ServiceInstance> instances = new ArrayList<>();
     private final ScheduledExecutorService callers = Executors.newScheduledThreadPool(6);
     private final ConcurrentLinkedQueue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
@@ -71,18 +67,12 @@ class DatabaseOutageTest {
         if (postgres != null) {
             postgres.close();
         }
-        if (dataDirectory != null) {
-            FileSystemUtils.deleteRecursively(dataDirectory);
-        }
     }
 
     @Test
     void everyDeliveryIsAnsweredDuringAnOutageAndAppliedOnceWhenTheDatabaseReturns() throws Exception {
-        dataDirectory = Files.createTempDirectory("database-outage-pg");
-        // Not "clean": zonky deletes a clean data directory when it stops, and the restart needs it.
-        postgres = EmbeddedPostgresServer.start(dataDirectory, false, 0);
-        int port = postgres.getPort();
-        String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
+        postgres = StoppableDatabase.start("database-outage");
+        String jdbcUrl = postgres.jdbcUrl();
         // One spool for both instances, as in production; no Reverse Contact key, so jobs stay queued.
         Map<String, Object> shared = Map.of("reversecontact.api-key", "", "intake.r2-prefix", "intake-outage/");
         ServiceInstance first = start("outage-a", jdbcUrl, shared);
@@ -109,7 +99,7 @@ class DatabaseOutageTest {
                 .postJson(Faults.RESOLVE + "?type=contact&id=" + id, Faults.resolveBody(Faults.linkedinUrl(id))));
         await("traffic flows").atMost(Duration.ofSeconds(30)).until(() -> deliveries.size() >= 20);
 
-        postgres.close();
+        postgres.stop();
         Instant down = Instant.now();
         await("deliveries are spooled").atMost(Duration.ofSeconds(30)).until(() -> spooled(first) > 20);
         for (ServiceInstance instance : instances) {
@@ -121,7 +111,7 @@ class DatabaseOutageTest {
         await("the outage lasts").atMost(OUTAGE.plusSeconds(10)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> Duration.between(down, Instant.now()).compareTo(OUTAGE) >= 0);
 
-        postgres = EmbeddedPostgresServer.start(dataDirectory, false, port);
+        postgres.restart();
         Instant back = Instant.now();
         await("a little traffic after the return").atMost(Duration.ofSeconds(30))
                 .until(() -> deliveries.stream().filter(d -> d.sentAt().isAfter(back)).count() >= 20);

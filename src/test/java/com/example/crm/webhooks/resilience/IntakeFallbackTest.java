@@ -3,11 +3,10 @@ package com.example.crm.webhooks.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.example.crm.webhooks.support.EmbeddedPostgresServer;
+import com.example.crm.webhooks.support.StoppableDatabase;
 import com.example.crm.webhooks.support.ServiceInstance;
 import com.example.crm.webhooks.support.TestInfrastructure;
 import com.example.crm.webhooks.support.TwilioRequests;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -27,32 +26,28 @@ import org.springframework.util.FileSystemUtils;
  */
 class IntakeFallbackTest {
 
-    private Path dataDirectory;
-    private EmbeddedPostgres postgres;
+    private StoppableDatabase postgres;
     private ServiceInstance service;
 
     @AfterEach
-    void stop() throws IOException {
+    void stop() {
         if (service != null) {
             service.close();
         }
         if (postgres != null) {
             postgres.close();
         }
-        if (dataDirectory != null) {
-            FileSystemUtils.deleteRecursively(dataDirectory);
-        }
     }
 
     @Test
     void withR2DownTooTheSpoolDirectoryKeepsTheDeliveriesUntilTheDatabaseReturns() throws Exception {
-        int port = startPostgres();
-        service = ServiceInstance.start("intake-directory", postgres.getJdbcUrl("postgres", "postgres"),
+        postgres = StoppableDatabase.start("intake-fallback");
+        service = ServiceInstance.start("intake-directory", postgres.jdbcUrl(),
                 Map.of("r2.endpoint", "http://127.0.0.1:" + TestInfrastructure.freePort(), "reversecontact.api-key", ""));
         service.jdbc().update("insert into people (id, alert_subscription_id) values ('p-1', 'sub-1')");
         TwilioRequests twilio = new TwilioRequests(service.http());
 
-        postgres.close();
+        postgres.stop();
         List<String> sids = List.of("SMdir1", "SMdir2", "SMdir3");
         for (String sid : sids) {
             HttpResponse<String> answer = twilio.post(TwilioRequests.INBOUND,
@@ -64,7 +59,7 @@ class IntakeFallbackTest {
         assertThat(spooledFiles()).hasSize(4);
         assertThat(service.http().get("/readyz").statusCode()).as("ready: the directory takes deliveries").isEqualTo(200);
 
-        postgres = EmbeddedPostgresServer.start(dataDirectory, false, port);
+        postgres.restart();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> spooledFiles().isEmpty());
         assertThat(service.jdbc().queryForList("select twilio_sid from messages order by twilio_sid", String.class))
@@ -75,8 +70,8 @@ class IntakeFallbackTest {
 
     @Test
     void withNoSpoolEitherItIs503AndNothingIsHalfWritten() throws Exception {
-        startPostgres();
-        service = ServiceInstance.start("intake-nowhere", postgres.getJdbcUrl("postgres", "postgres"),
+        postgres = StoppableDatabase.start("intake-fallback");
+        service = ServiceInstance.start("intake-nowhere", postgres.jdbcUrl(),
                 Map.of("r2.endpoint", "http://127.0.0.1:" + TestInfrastructure.freePort(), "reversecontact.api-key", ""));
         // The service started with a writable spool (startup refuses one it cannot write); now a file
         // takes the directory's place, so nothing can be written under it.
@@ -85,7 +80,7 @@ class IntakeFallbackTest {
         Files.createFile(notADirectory);
         TwilioRequests twilio = new TwilioRequests(service.http());
 
-        postgres.close();
+        postgres.stop();
         HttpResponse<String> answer = twilio.post(TwilioRequests.INBOUND,
                 TwilioRequests.inboundMessage("SMnowhere", "+61412345678", "+61298765432", "nowhere to go"));
 
@@ -98,12 +93,6 @@ class IntakeFallbackTest {
             assertThat(siblings.map(Path::getFileName).map(Path::toString)).noneMatch(name -> name.contains("SMnowhere"));
         }
         Files.delete(notADirectory);
-    }
-
-    private int startPostgres() throws IOException {
-        dataDirectory = Files.createTempDirectory("intake-fallback-pg");
-        postgres = EmbeddedPostgresServer.start(dataDirectory, false, 0);
-        return postgres.getPort();
     }
 
     private List<Path> spooledFiles() {

@@ -9,15 +9,12 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.example.crm.webhooks.database.DatabaseCircuit;
 import com.example.crm.webhooks.enrichment.EnrichmentQueue;
-import com.example.crm.webhooks.support.EmbeddedPostgresServer;
+import com.example.crm.webhooks.support.StoppableDatabase;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.ServiceInstance;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,7 +23,6 @@ import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import org.springframework.util.FileSystemUtils;
 
 /**
  * An outage is news in the log once, not once per poll: while PostgreSQL is stopped for longer than
@@ -40,8 +36,7 @@ class QuietPollersInADatabaseOutageTest {
 
     private static final Duration OUTAGE = Duration.ofSeconds(12);
 
-    private Path dataDirectory;
-    private EmbeddedPostgres postgres;
+    private StoppableDatabase postgres;
     private ServiceInstance service;
     /** How this instance's Camel threads are named before their number: "Camel (camel-2) thread #". */
     private String threadPrefix;
@@ -49,7 +44,7 @@ class QuietPollersInADatabaseOutageTest {
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
 
     @AfterEach
-    void stopEverything() throws IOException {
+    void stopEverything() {
         root.detachAppender(log);
         if (service != null) {
             service.close();
@@ -57,18 +52,12 @@ class QuietPollersInADatabaseOutageTest {
         if (postgres != null) {
             postgres.close();
         }
-        if (dataDirectory != null) {
-            FileSystemUtils.deleteRecursively(dataDirectory);
-        }
     }
 
     @Test
     void theEnrichmentPollerLogsTheOutageOnceAndItsEndOnce() throws Exception {
-        dataDirectory = Files.createTempDirectory("quiet-pollers-pg");
-        // Not "clean": zonky deletes a clean data directory when it stops, and the restart needs it.
-        postgres = EmbeddedPostgresServer.start(dataDirectory, false, 0);
-        int port = postgres.getPort();
-        service = ServiceInstance.start("quiet-pollers", postgres.getJdbcUrl("postgres", "postgres"), Map.of());
+        postgres = StoppableDatabase.start("quiet-pollers");
+        service = ServiceInstance.start("quiet-pollers", postgres.jdbcUrl(), Map.of());
         EnrichmentQueue queue = service.bean(EnrichmentQueue.class);
         String threadNames = service.bean(CamelContext.class).getExecutorServiceManager().getThreadNamePattern();
         threadPrefix = threadNames.substring(0, threadNames.indexOf("#counter#"));
@@ -76,14 +65,14 @@ class QuietPollersInADatabaseOutageTest {
         root.addAppender(log);
         await("the poller claims").atMost(Duration.ofSeconds(30)).until(this::pollerRan);
 
-        postgres.close();
+        postgres.stop();
         Instant down = Instant.now();
         await("the poller notices").atMost(Duration.ofSeconds(30)).until(() -> queue.databaseDownSince() != null);
         assertThat(ManagementClient.operator(service.managementPort()).get("/actuator/health").body()).contains("\"enrichment\":{\"status\":\"UP\",\"details\":{\"databaseUnavailableSince\"");
         await("the outage lasts").atMost(OUTAGE.plusSeconds(10)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> Duration.between(down, Instant.now()).compareTo(OUTAGE) >= 0);
 
-        postgres = EmbeddedPostgresServer.start(dataDirectory, false, port);
+        postgres.restart();
         await("the poller claims again").atMost(Duration.ofSeconds(30)).until(() -> queue.databaseDownSince() == null);
 
         List<ILoggingEvent> lines = pollerLines();
