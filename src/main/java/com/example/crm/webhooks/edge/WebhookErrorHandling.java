@@ -1,6 +1,7 @@
 package com.example.crm.webhooks.edge;
 
 import com.example.crm.webhooks.database.DatabaseFailurePredicates;
+import org.apache.camel.builder.AggregationStrategies;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.springframework.stereotype.Component;
 
@@ -22,6 +23,7 @@ import org.springframework.stereotype.Component;
 public class WebhookErrorHandling extends RouteConfigurationBuilder {
 
     public static final String ID = "webhook-errors";
+    private static final String KEEP_REFUSED = "direct:keep-refused-delivery";
 
     private final ErrorResponses errorResponses;
 
@@ -35,6 +37,9 @@ public class WebhookErrorHandling extends RouteConfigurationBuilder {
                 // 400, 403, 404, 408, 413, 415, and 500 "not configured": the status travels with the exception.
                 .onException(WebhookRejection.class).id("on-webhook-rejected")
                     .handled(true)
+                    // Kept for an operator to replay (routes/refused-deliveries.camel.yaml), on a copy of
+                    // the exchange: nothing that happens there changes the caller's answer.
+                    .enrich(KEEP_REFUSED, AggregationStrategies.useOriginal()).id("keep-refused-delivery-of-webhook")
                     .process(errorResponses::rejection).id("render-rejection")
                 .end()
                 // The database could not take the delivery and neither could the intake spool (R2, the

@@ -1,5 +1,6 @@
 package com.example.crm.webhooks.intake;
 
+import com.example.crm.webhooks.edge.Refusal;
 import com.example.crm.webhooks.edge.WebhookDelivery;
 import com.example.crm.webhooks.edge.WebhookRequests;
 import com.example.crm.webhooks.edge.WebhookRejection;
@@ -40,6 +41,11 @@ public class IntakeSpool {
     /** The version of the document's layout, for whoever reads an old spool. */
     static final int FORMAT = 1;
     /**
+     * The layout of a refused delivery's document: format 1 plus its {@code refused} object. A reader
+     * of format 1 alone refuses it rather than apply it as a delivery that passed its checks.
+     */
+    static final int REFUSED_FORMAT = 2;
+    /**
      * Not Host or X-Forwarded-Proto/-Host, which a WebhookDelivery keeps too: they only say, when a
      * Twilio signature fails, which URL Twilio signed, and a delivery is spooled after its signature
      * passed and never verified again when drained. A caller's proxy headers stay out of R2 and the
@@ -63,27 +69,41 @@ public class IntakeSpool {
     /**
      * A delivery to keep, under a new id, without the credentials of its query (Reverse Contact's
      * {@code sig} and {@code secret}): they were checked when it came, and applying it reads none.
+     * With a {@code refusal}, a delivery its webhook refused (routes/refused-deliveries.camel.yaml).
      */
-    public SpooledDelivery spool(@Variable(WebhookRequests.DELIVERY_VARIABLE) WebhookDelivery delivery) {
-        return new SpooledDelivery(UUID.randomUUID().toString(), delivery.withoutCredentials());
+    public SpooledDelivery spool(@Variable(WebhookRequests.DELIVERY_VARIABLE) WebhookDelivery delivery,
+                                 @Variable(Refusal.VARIABLE) Refusal refusal) {
+        return new SpooledDelivery(UUID.randomUUID().toString(), delivery.withoutCredentials(), refusal);
+    }
+
+    /** The request headers a kept delivery holds (spooled, or kept as refused): those its webhook reads to verify and read it. */
+    public static Map<String, String> keptHeaders(WebhookDelivery delivery) {
+        Map<String, String> kept = new LinkedHashMap<>();
+        delivery.headers().forEach((name, value) -> {
+            if (SPOOLED_HEADERS.contains(name)) {
+                kept.put(name, value);
+            }
+        });
+        return kept;
     }
 
     /** The document a spooled delivery is kept as. */
     public byte[] document(@Variable(SPOOLED_VARIABLE) SpooledDelivery spooled) throws JsonProcessingException {
         WebhookDelivery delivery = spooled.delivery();
+        Refusal refusal = spooled.refusal();
         ObjectNode document = objectMapper.createObjectNode()
-                .put("format", FORMAT)
+                .put("format", refusal == null ? FORMAT : REFUSED_FORMAT)
                 .put("id", spooled.id())
                 .put("route", delivery.route())
                 .put("pathAndQuery", delivery.pathAndQuery())
                 .put("receivedAt", delivery.receivedAt().toString());
         ObjectNode headers = document.putObject("headers");
-        delivery.headers().forEach((name, value) -> {
-            if (SPOOLED_HEADERS.contains(name)) {
-                headers.put(name, value);
-            }
-        });
+        keptHeaders(delivery).forEach(headers::put);
         document.put("body", Base64.getEncoder().encodeToString(delivery.body()));
+        if (refusal != null) {
+            document.putObject("refused").put("status", refusal.status()).put("reason", refusal.reason())
+                    .put("message", refusal.message()).put("authenticated", refusal.authenticated());
+        }
         return objectMapper.writeValueAsBytes(document);
     }
 
@@ -91,8 +111,9 @@ public class IntakeSpool {
     public SpooledDelivery read(byte[] document) {
         try {
             JsonNode node = objectMapper.readTree(document);
-            if (node == null || node.path("format").asInt() != FORMAT) {
-                throw new UnreadableSpoolException("not a spooled delivery of format " + FORMAT);
+            int format = node == null ? 0 : node.path("format").asInt();
+            if (format != FORMAT && format != REFUSED_FORMAT) {
+                throw new UnreadableSpoolException("not a spooled delivery of format " + FORMAT + " or " + REFUSED_FORMAT);
             }
             // Which webhook it names is the drain's to check (edge.WebhookCatalog): one it does not know is refused.
             String route = requireText(node, "route");
@@ -100,11 +121,20 @@ public class IntakeSpool {
             node.path("headers").properties().forEach(header -> headers.put(header.getKey(), header.getValue().asText()));
             WebhookDelivery delivery = new WebhookDelivery(route, node.path("pathAndQuery").asText(), headers,
                     Base64.getDecoder().decode(node.path("body").asText()), Instant.parse(node.path("receivedAt").asText()));
-            return new SpooledDelivery(requireText(node, "id"), delivery);
+            return new SpooledDelivery(requireText(node, "id"), delivery, format == REFUSED_FORMAT ? refusal(node) : null);
         } catch (IOException | RuntimeException e) {
             throw e instanceof UnreadableSpoolException unreadable ? unreadable
                     : new UnreadableSpoolException("unreadable spooled delivery: " + e.getMessage());
         }
+    }
+
+    private static Refusal refusal(JsonNode node) {
+        JsonNode refused = node.path("refused");
+        if (!refused.isObject()) {
+            throw new UnreadableSpoolException("refused delivery without its refusal");
+        }
+        return new Refusal(refused.path("status").asInt(), requireText(refused, "reason"),
+                refused.path("message").asText(""), refused.path("authenticated").asBoolean(false));
     }
 
     /** The intake_ledger row that says a spooled delivery was applied (written in its transaction). */

@@ -1,5 +1,6 @@
 package com.example.crm.webhooks.intake;
 
+import com.example.crm.webhooks.edge.Refusal;
 import com.example.crm.webhooks.edge.WebhookDelivery;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -8,9 +9,15 @@ import java.time.format.DateTimeFormatter;
  * A delivery in the intake spool: the delivery as received, and the id it is applied under once
  * (the {@code intake_ledger} key). Its name starts with the time it was received, so the spool
  * lists in receive order: {@code 20261130T051502.123456Z-twilio-inbound-<id>.json}, in the spool
- * directory and under the intake prefix in R2.
+ * directory and under the intake prefix in R2. A delivery the webhook refused carries its
+ * {@code refusal}: the drain records it as a refused delivery and never applies it.
  */
-public record SpooledDelivery(String id, WebhookDelivery delivery) {
+public record SpooledDelivery(String id, WebhookDelivery delivery, Refusal refusal) {
+
+    /** A delivery that passed its webhook's checks. */
+    public SpooledDelivery(String id, WebhookDelivery delivery) {
+        this(id, delivery, null);
+    }
 
     private static final DateTimeFormatter NAME_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSSSSS'Z'").withZone(ZoneOffset.UTC);

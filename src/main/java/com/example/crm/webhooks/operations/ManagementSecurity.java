@@ -83,13 +83,14 @@ public class ManagementSecurity {
     }
 
     /**
-     * The APIs for scripts, dead letters and signed resolve callback URLs: Basic credentials on every
+     * The APIs for scripts, dead letters, refused deliveries and signed resolve callback URLs: Basic credentials on every
      * call, no session, so no CSRF to forge.
      */
     @Bean
     @Order(1)
     SecurityFilterChain scriptApis(HttpSecurity http) throws Exception {
-        http.securityMatcher(EndpointRequest.to(DeadLettersEndpoint.class, ResolveCallbackUrlEndpoint.class))
+        http.securityMatcher(EndpointRequest.to(DeadLettersEndpoint.class, RefusedDeliveriesEndpoint.class,
+                ResolveCallbackUrlEndpoint.class))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable());
         if (consoleOpen) {

@@ -26,7 +26,7 @@ class IntakeSpoolHeadersTest {
                         "Host", "10.0.0.5:8080", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "crm.example.com:8443"),
                 "MessageSid=SM1&MessageStatus=sent".getBytes(StandardCharsets.UTF_8), Instant.parse("2026-11-30T05:15:02Z"));
 
-        byte[] document = spool.document(spool.spool(delivery));
+        byte[] document = spool.document(spool.spool(delivery, null));
 
         assertThat(json.readTree(document).path("headers").properties().stream().map(Map.Entry::getKey))
                 .containsExactly("content-type", "x-twilio-signature");

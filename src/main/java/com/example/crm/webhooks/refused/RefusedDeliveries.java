@@ -1,0 +1,145 @@
+package com.example.crm.webhooks.refused;
+
+import com.example.crm.webhooks.edge.Refusal;
+import com.example.crm.webhooks.edge.WebhookDelivery;
+import com.example.crm.webhooks.edge.WebhookMetrics;
+import com.example.crm.webhooks.edge.WebhookRejection;
+import com.example.crm.webhooks.edge.WebhookRequests;
+import com.example.crm.webhooks.intake.IntakeSpool;
+import com.example.crm.webhooks.intake.SpooledDelivery;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.apache.camel.Variable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * What routes/refused-deliveries.camel.yaml keeps of a delivery its webhook refused after the body
+ * arrived in full, and how it gets it back for a replay: plain values for its {@code sql:} steps.
+ * Never the query's credentials ({@link WebhookDelivery#withoutCredentials}), only the headers the
+ * webhook reads ({@link IntakeSpool#keptHeaders}). 408, 413 and 415 are not kept: no whole body
+ * the webhook takes came with them.
+ */
+@Component("refusedDeliveries")
+public class RefusedDeliveries {
+
+    /** Refusals without a whole, acceptable body: nothing worth replaying. */
+    private static final Set<Integer> NOT_KEPT = Set.of(408, 413, 415);
+    /** The variable the intake routes keep a spooled delivery in, and the replay a kept one. */
+    private static final String SPOOLED = "spooled";
+    /** The outcome of a replay that applied the delivery (routes/refused-deliveries.camel.yaml). */
+    public static final String APPLIED = "applied";
+    private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
+    };
+
+    private final ObjectMapper objectMapper;
+    private final RefusedDeliveryMetrics metrics;
+    private final RefusedDeliveryBounds bounds;
+
+    public RefusedDeliveries(ObjectMapper objectMapper, RefusedDeliveryMetrics metrics, RefusedDeliveryBounds bounds) {
+        this.objectMapper = objectMapper;
+        this.metrics = metrics;
+        this.bounds = bounds;
+    }
+
+    /**
+     * The refusal to keep with the delivery the exchange's webhook refused, or null when there is
+     * nothing to keep (no delivery read yet, or a 408, 413 or 415).
+     */
+    public Refusal refusal(Exchange exchange, @Variable(WebhookRequests.DELIVERY_VARIABLE) WebhookDelivery delivery) {
+        WebhookRejection rejection = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejection.class);
+        if (delivery == null || rejection == null || NOT_KEPT.contains(rejection.getStatus())) {
+            return null;
+        }
+        boolean authenticated = Boolean.TRUE.equals(exchange.getProperty(Refusal.AUTHENTICATED_PROPERTY, Boolean.class));
+        return new Refusal(rejection.getStatus(), WebhookMetrics.reasonFor(rejection.getStatus()).label(),
+                rejection.getMessage() == null ? "refused" : rejection.getMessage(), authenticated);
+    }
+
+    /** The refused_deliveries row of a delivery refused now, under a new id. */
+    public Map<String, Object> rowOfRefused(@Variable(WebhookRequests.DELIVERY_VARIABLE) WebhookDelivery delivery,
+                                   @Variable(Refusal.VARIABLE) Refusal refusal) throws JsonProcessingException {
+        return row(UUID.randomUUID().toString(), delivery.withoutCredentials(), refusal);
+    }
+
+    /** The row of a refused delivery the intake spool kept while the database was down, under its spool id (kept once). */
+    public Map<String, Object> rowOfSpooled(@Variable(SPOOLED) SpooledDelivery spooled)
+            throws JsonProcessingException {
+        return row(spooled.id(), spooled.delivery().withoutCredentials(), spooled.refusal());
+    }
+
+    private Map<String, Object> row(String id, WebhookDelivery delivery, Refusal refusal) throws JsonProcessingException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("webhook", delivery.route());
+        row.put("pathAndQuery", delivery.pathAndQuery());
+        row.put("headers", objectMapper.writeValueAsString(IntakeSpool.keptHeaders(delivery)));
+        row.put("body", delivery.body());
+        row.put("receivedAt", delivery.receivedAtUtc());
+        row.put("status", refusal.status());
+        row.put("reason", refusal.reason());
+        row.put("message", refusal.message());
+        row.put("authenticated", refusal.authenticated());
+        return row;
+    }
+
+    /** A row was written (or was there already): counted, and its size told to the bounds. */
+    public void kept(Map<String, Object> row) {
+        String webhook = (String) row.get("webhook");
+        String reason = (String) row.get("reason");
+        metrics.kept(webhook, reason);
+        bounds.kept(webhook, reason, ((byte[]) row.get("body")).length);
+    }
+
+    /** Neither the database nor the spool took it: the caller's answer stays; the loss is counted. */
+    public void notKept(@Variable(WebhookRequests.DELIVERY_VARIABLE) WebhookDelivery delivery,
+                        @Variable(Refusal.VARIABLE) Refusal refusal) {
+        metrics.dropped(delivery.route(), refusal.reason(), RefusedDeliveryMetrics.NOT_KEPT, 1);
+    }
+
+    /**
+     * A kept delivery back as the intake spool would hold it, to replay through the spooled
+     * delivery's routes (the refused id is its intake_ledger key, so it is applied once).
+     */
+    public SpooledDelivery spooled(String id, Map<String, Object> row) throws JsonProcessingException {
+        Map<String, String> headers = objectMapper.readValue((String) row.get("headers"), HEADERS);
+        Instant receivedAt = row.get("received_at") instanceof Timestamp time ? time.toInstant()
+                : ((OffsetDateTime) row.get("received_at")).toInstant();
+        WebhookDelivery delivery = new WebhookDelivery((String) row.get("webhook"), (String) row.get("path_and_query"),
+                headers, (byte[]) row.get("body"), receivedAt);
+        Refusal refusal = new Refusal(((Number) row.get("status")).intValue(), (String) row.get("reason"),
+                (String) row.get("message"), Boolean.TRUE.equals(row.get("authenticated")));
+        return new SpooledDelivery(id, delivery, refusal);
+    }
+
+    /** A replay's outcome counted: {@value #APPLIED}, or the refusal it got again. */
+    public void replayed(SpooledDelivery spooled, String outcome) {
+        metrics.replayed(spooled.route(), spooled.refusal().reason(), APPLIED.equals(outcome));
+    }
+
+    /** What a trim removed (rows of webhook, reason, why, dropped), counted. */
+    public void trimmed(List<Map<String, Object>> dropped) {
+        for (Map<String, Object> row : dropped) {
+            metrics.dropped((String) row.get("webhook"), (String) row.get("reason"), (String) row.get("why"),
+                    ((Number) row.get("dropped")).longValue());
+        }
+        bounds.trimmed();
+    }
+
+    /** The bounds, as the trim's SQL takes them. */
+    public Map<String, Object> limits() {
+        return Map.of("maxCount", bounds.maxCount(), "maxBytes", bounds.maxBytes(),
+                "retentionSeconds", bounds.retention().toSeconds());
+    }
+
+}

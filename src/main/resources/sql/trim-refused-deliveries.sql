@@ -1,0 +1,31 @@
+-- The kept refused deliveries past their bounds go, per webhook and reason, oldest first: older than
+-- the retention, past the newest maxCount, or past maxBytes of body counted from the newest.
+-- Answers what went, by webhook, reason and why (the metric refused_deliveries_dropped_total).
+with bounds as (
+    select now() - make_interval(secs => cast(:#retentionSeconds as double precision)) as oldest_kept,
+           cast(:#maxCount as bigint) as max_count,
+           cast(:#maxBytes as bigint) as max_bytes
+), ranked as (
+    select refused.id,
+           row_number() over newest as position,
+           sum(refused.body_bytes) over newest as bytes_to_here,
+           refused.received_at < bounds.oldest_kept as expired,
+           bounds.max_count, bounds.max_bytes
+      from refused_deliveries refused, bounds
+    window newest as (partition by refused.webhook, refused.reason order by refused.received_at desc, refused.id desc)
+), past_bounds as (
+    select id,
+           case when expired then 'expired'
+                when position > max_count then 'over-count'
+                else 'over-bytes' end as why
+      from ranked
+     where expired or position > max_count or bytes_to_here > max_bytes
+), dropped as (
+    delete from refused_deliveries refused
+     using past_bounds
+     where refused.id = past_bounds.id
+    returning refused.webhook, refused.reason, past_bounds.why
+)
+select webhook, reason, why, count(*) as dropped
+  from dropped
+ group by webhook, reason, why
