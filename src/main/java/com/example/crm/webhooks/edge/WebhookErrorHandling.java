@@ -38,8 +38,9 @@ public class WebhookErrorHandling extends RouteConfigurationBuilder {
                 .onException(WebhookRejection.class).id("on-webhook-rejected")
                     .handled(true)
                     // Kept for an operator to replay (routes/refused-deliveries.camel.yaml), on a copy of
-                    // the exchange: nothing that happens there changes the caller's answer.
-                    .enrich(KEEP_REFUSED, AggregationStrategies.useOriginal()).id("keep-refused-delivery-of-webhook")
+                    // the exchange: nothing that happens there, a failure it caught included, changes the
+                    // caller's answer (useOriginal without propagating the copy's exception).
+                    .enrich(KEEP_REFUSED, AggregationStrategies.useOriginal(false)).id("keep-refused-delivery-of-webhook")
                     .process(errorResponses::rejection).id("render-rejection")
                 .end()
                 // The database could not take the delivery and neither could the intake spool (R2, the

@@ -166,8 +166,8 @@ public class IntakeSpool {
         return letter;
     }
 
-    /** Why the database refused it: the refusal's own message, wherever Camel wrapped it. */
-    private static String reason(Throwable failure) {
+    /** Why the database refused it: the refusal's own message, wherever Camel wrapped it (a transaction's wrapper, say). */
+    public static String reason(Throwable failure) {
         Throwable reason = failure;
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof WebhookRejection || t instanceof UnreadableSpoolException || t instanceof SQLException) {

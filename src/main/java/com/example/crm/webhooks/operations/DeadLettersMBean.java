@@ -1,19 +1,12 @@
 package com.example.crm.webhooks.operations;
 
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import javax.management.MalformedObjectNameException;
-import javax.management.ObjectName;
 import org.apache.camel.CamelContext;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.jmx.export.MBeanExporter;
-import org.springframework.jmx.export.annotation.AnnotationJmxAttributeSource;
 import org.springframework.jmx.export.annotation.ManagedOperation;
 import org.springframework.jmx.export.annotation.ManagedOperationParameter;
 import org.springframework.jmx.export.annotation.ManagedResource;
-import org.springframework.jmx.export.assembler.MetadataMBeanInfoAssembler;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,18 +19,13 @@ import org.springframework.stereotype.Component;
 @Component
 @ConditionalOnBooleanProperty(name = "camel.main.jmx-enabled", matchIfMissing = true)
 @ManagedResource(description = "Dead letters: replay one or all, as POST /actuator/deadletters does")
-public class DeadLettersMBean implements InitializingBean, DisposableBean {
+public class DeadLettersMBean extends ConsoleMBean {
 
     private final DeadLetterReplay deadLetters;
-    private final ObjectName name;
-    // This bean registers itself: Spring Boot's exporter (spring.jmx.enabled) would export every MBean-like bean.
-    private final MBeanExporter exporter = new MBeanExporter();
 
     public DeadLettersMBean(DeadLetterReplay deadLetters, CamelContext camelContext) throws MalformedObjectNameException {
+        super("DeadLetters", camelContext);
         this.deadLetters = deadLetters;
-        this.name = new ObjectName("com.example.crm.webhooks:type=DeadLetters,context=" + ObjectName.quote(camelContext.getName()));
-        exporter.setServer(ManagementFactory.getPlatformMBeanServer());
-        exporter.setAssembler(new MetadataMBeanInfoAssembler(new AnnotationJmxAttributeSource()));
     }
 
     @ManagedOperation(description = "Replays one dead letter: its enrichment job is queued again, or its spooled delivery applied. "
@@ -50,15 +38,5 @@ public class DeadLettersMBean implements InitializingBean, DisposableBean {
     @ManagedOperation(description = "Replays every open dead letter. Returns their ids")
     public List<String> replayAll() {
         return deadLetters.replayAll();
-    }
-
-    @Override
-    public void afterPropertiesSet() {
-        exporter.registerManagedResource(this, name);
-    }
-
-    @Override
-    public void destroy() {
-        exporter.unregisterManagedResource(name);
     }
 }

@@ -2,21 +2,14 @@ package com.example.crm.webhooks.operations;
 
 import com.example.crm.webhooks.operations.RefusedDeliveryReplay.Filter;
 import com.example.crm.webhooks.operations.RefusedDeliveryReplay.Outcome;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import javax.management.MalformedObjectNameException;
-import javax.management.ObjectName;
 import org.apache.camel.CamelContext;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.jmx.export.MBeanExporter;
-import org.springframework.jmx.export.annotation.AnnotationJmxAttributeSource;
 import org.springframework.jmx.export.annotation.ManagedOperation;
 import org.springframework.jmx.export.annotation.ManagedOperationParameter;
 import org.springframework.jmx.export.annotation.ManagedOperationParameters;
 import org.springframework.jmx.export.annotation.ManagedResource;
-import org.springframework.jmx.export.assembler.MetadataMBeanInfoAssembler;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,18 +22,13 @@ import org.springframework.stereotype.Component;
 @Component
 @ConditionalOnBooleanProperty(name = "camel.main.jmx-enabled", matchIfMissing = true)
 @ManagedResource(description = "Refused deliveries: replay one or many, as POST /actuator/refused/.../replay does")
-public class RefusedDeliveriesMBean implements InitializingBean, DisposableBean {
+public class RefusedDeliveriesMBean extends ConsoleMBean {
 
     private final RefusedDeliveryReplay refused;
-    private final ObjectName name;
-    private final MBeanExporter exporter = new MBeanExporter();
 
     public RefusedDeliveriesMBean(RefusedDeliveryReplay refused, CamelContext camelContext) throws MalformedObjectNameException {
+        super("RefusedDeliveries", camelContext);
         this.refused = refused;
-        this.name = new ObjectName("com.example.crm.webhooks:type=RefusedDeliveries,context="
-                + ObjectName.quote(camelContext.getName()));
-        exporter.setServer(ManagementFactory.getPlatformMBeanServer());
-        exporter.setAssembler(new MetadataMBeanInfoAssembler(new AnnotationJmxAttributeSource()));
     }
 
     @ManagedOperation(description = "Replays one refused delivery through its webhook's checks now. "
@@ -60,15 +48,5 @@ public class RefusedDeliveriesMBean implements InitializingBean, DisposableBean 
     public List<String> replayMatching(String webhook, String reason, String since, String until) {
         return refused.replay(Filter.of(webhook, reason, since, until)).stream()
                 .map(outcome -> outcome.id() + ": " + outcome.outcome()).toList();
-    }
-
-    @Override
-    public void afterPropertiesSet() {
-        exporter.registerManagedResource(this, name);
-    }
-
-    @Override
-    public void destroy() {
-        exporter.unregisterManagedResource(name);
     }
 }
