@@ -1,7 +1,6 @@
 package com.example.crm.webhooks.edge;
 
 import com.example.crm.webhooks.database.DatabaseFailurePredicates;
-import org.apache.camel.builder.AggregationStrategies;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.springframework.stereotype.Component;
 
@@ -23,7 +22,8 @@ import org.springframework.stereotype.Component;
 public class WebhookErrorHandling extends RouteConfigurationBuilder {
 
     public static final String ID = "webhook-errors";
-    private static final String KEEP_REFUSED = "direct:keep-refused-delivery";
+    /** By name: the refused package builds on this one. */
+    private static final String REFUSED_DELIVERIES = "refusedDeliveries";
 
     private final ErrorResponses errorResponses;
 
@@ -37,10 +37,9 @@ public class WebhookErrorHandling extends RouteConfigurationBuilder {
                 // 400, 403, 404, 408, 413, 415, and 500 "not configured": the status travels with the exception.
                 .onException(WebhookRejection.class).id("on-webhook-rejected")
                     .handled(true)
-                    // Kept for an operator to replay (routes/refused-deliveries.camel.yaml), on a copy of
-                    // the exchange: nothing that happens there, a failure it caught included, changes the
-                    // caller's answer (useOriginal without propagating the copy's exception).
-                    .enrich(KEEP_REFUSED, AggregationStrategies.useOriginal(false)).id("keep-refused-delivery-of-webhook")
+                    // Kept for an operator to replay (refused.RefusedDeliveries, routes/refused-deliveries.camel.yaml),
+                    // in an exchange of its own: the caller's answer stays this refusal whatever happens there.
+                    .bean(REFUSED_DELIVERIES, "keep").id("keep-refused-delivery")
                     .process(errorResponses::rejection).id("render-rejection")
                 .end()
                 // The database could not take the delivery and neither could the intake spool (R2, the

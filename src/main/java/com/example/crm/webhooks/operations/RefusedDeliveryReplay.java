@@ -1,5 +1,6 @@
 package com.example.crm.webhooks.operations;
 
+import com.example.crm.webhooks.refused.RefusedDeliveries;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -31,8 +32,6 @@ public class RefusedDeliveryReplay {
 
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
-    /** What a replay that applied the delivery records as its outcome. */
-    public static final String APPLIED = "applied";
 
     /**
      * Which kept refused deliveries: of a webhook, of a reason, received since (inclusive) and until
@@ -58,7 +57,7 @@ public class RefusedDeliveryReplay {
     public record Outcome(String id, String outcome) {
 
         public boolean applied() {
-            return APPLIED.equals(outcome);
+            return RefusedDeliveries.APPLIED.equals(outcome);
         }
     }
 

@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Variable;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,6 +35,7 @@ public class RefusedDeliveries {
 
     /** Refusals without a whole, acceptable body: nothing worth replaying. */
     private static final Set<Integer> NOT_KEPT = Set.of(408, 413, 415);
+    private static final String KEEP = "direct:keep-refused-delivery";
     /** The variable the intake routes keep a spooled delivery in, and the replay a kept one. */
     private static final String SPOOLED = "spooled";
     /** The outcome of a replay that applied the delivery (routes/refused-deliveries.camel.yaml). */
@@ -45,25 +46,36 @@ public class RefusedDeliveries {
     private final ObjectMapper objectMapper;
     private final RefusedDeliveryMetrics metrics;
     private final RefusedDeliveryBounds bounds;
+    private final ProducerTemplate producer;
 
-    public RefusedDeliveries(ObjectMapper objectMapper, RefusedDeliveryMetrics metrics, RefusedDeliveryBounds bounds) {
+    public RefusedDeliveries(ObjectMapper objectMapper, RefusedDeliveryMetrics metrics, RefusedDeliveryBounds bounds,
+                             ProducerTemplate producer) {
         this.objectMapper = objectMapper;
         this.metrics = metrics;
         this.bounds = bounds;
+        this.producer = producer;
     }
 
     /**
-     * The refusal to keep with the delivery the exchange's webhook refused, or null when there is
-     * nothing to keep (no delivery read yet, or a 408, 413 or 415).
+     * Keeps the delivery the exchange's webhook refused (routes/refused-deliveries.camel.yaml), unless
+     * there is nothing to keep (no delivery read yet, or a 408, 413 or 415). In an exchange of its
+     * own: nothing that happens there changes the caller's answer, its log line or its metrics.
      */
-    public Refusal refusal(Exchange exchange, @Variable(WebhookRequests.DELIVERY_VARIABLE) WebhookDelivery delivery) {
+    public void keep(Exchange exchange) {
+        WebhookDelivery delivery = exchange.getVariable(WebhookRequests.DELIVERY_VARIABLE, WebhookDelivery.class);
         WebhookRejection rejection = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejection.class);
         if (delivery == null || rejection == null || NOT_KEPT.contains(rejection.getStatus())) {
-            return null;
+            return;
         }
         boolean authenticated = Boolean.TRUE.equals(exchange.getProperty(Refusal.AUTHENTICATED_PROPERTY, Boolean.class));
-        return new Refusal(rejection.getStatus(), WebhookMetrics.reasonFor(rejection.getStatus()).label(),
+        Refusal refusal = new Refusal(rejection.getStatus(), WebhookMetrics.reasonFor(rejection.getStatus()).label(),
                 rejection.getMessage() == null ? "refused" : rejection.getMessage(), authenticated);
+        producer.send(KEEP, kept -> {
+            kept.setVariable(WebhookRequests.DELIVERY_VARIABLE, delivery);
+            kept.setVariable(Refusal.VARIABLE, refusal);
+            // The intake spool counts what it keeps for the webhook the delivery came in on.
+            kept.setProperty(WebhookMetrics.ROUTE_PROPERTY, delivery.route());
+        });
     }
 
     /** The refused_deliveries row of a delivery refused now, under a new id. */

@@ -108,7 +108,8 @@ class RefusedDeliveriesTest extends WebhookServiceTest {
         assertThat(stillRefused.path("applied").asInt()).isZero();
         assertThat(db.count("person_change_alerts")).isZero();
         assertThat(jdbc.queryForMap("select replay_count, outcome, applied_at from refused_deliveries where id = ?", id))
-                .containsEntry("replay_count", 1).containsEntry("applied_at", null);
+                .containsEntry("replay_count", 1).containsEntry("applied_at", null)
+                .containsEntry("outcome", "unknown subscriptionId");
 
         jdbc.update("insert into people (id, first_name, alert_subscription_id) values ('p-later', 'Ada', 'sub-later')");
         HttpResponse<String> replayMany = operator.postJson("/actuator/refused/replay",
