@@ -18,9 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Variable;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -47,13 +49,16 @@ public class RefusedDeliveries {
     private final RefusedDeliveryMetrics metrics;
     private final RefusedDeliveryBounds bounds;
     private final ProducerTemplate producer;
+    /** Refused deliveries being kept now: at most refused.max-concurrent-writes. */
+    private final Semaphore writing;
 
     public RefusedDeliveries(ObjectMapper objectMapper, RefusedDeliveryMetrics metrics, RefusedDeliveryBounds bounds,
-                             ProducerTemplate producer) {
+                             ProducerTemplate producer, @Value("${refused.max-concurrent-writes}") int maxConcurrentWrites) {
         this.objectMapper = objectMapper;
         this.metrics = metrics;
         this.bounds = bounds;
         this.producer = producer;
+        this.writing = new Semaphore(Math.max(1, maxConcurrentWrites));
     }
 
     /**
@@ -70,12 +75,23 @@ public class RefusedDeliveries {
         boolean authenticated = Boolean.TRUE.equals(exchange.getProperty(Refusal.AUTHENTICATED_PROPERTY, Boolean.class));
         Refusal refusal = new Refusal(rejection.getStatus(), WebhookMetrics.reasonFor(rejection.getStatus()).label(),
                 rejection.getMessage() == null ? "refused" : rejection.getMessage(), authenticated);
-        producer.send(KEEP, kept -> {
-            kept.setVariable(WebhookRequests.DELIVERY_VARIABLE, delivery);
-            kept.setVariable(Refusal.VARIABLE, refusal);
-            // The intake spool counts what it keeps for the webhook the delivery came in on.
-            kept.setProperty(WebhookMetrics.ROUTE_PROPERTY, delivery.route());
-        });
+        // A flood of refused requests holds a few pooled connections at most; the rest are not kept
+        // (counted) rather than queue ahead of the deliveries that pass. (Not Camel's throttle: one
+        // in concurrent mode breaks the console's dump of the routes.)
+        if (!writing.tryAcquire()) {
+            metrics.dropped(delivery.route(), refusal.reason(), RefusedDeliveryMetrics.NOT_KEPT, 1);
+            return;
+        }
+        try {
+            producer.send(KEEP, kept -> {
+                kept.setVariable(WebhookRequests.DELIVERY_VARIABLE, delivery);
+                kept.setVariable(Refusal.VARIABLE, refusal);
+                // The intake spool counts what it keeps for the webhook the delivery came in on.
+                kept.setProperty(WebhookMetrics.ROUTE_PROPERTY, delivery.route());
+            });
+        } finally {
+            writing.release();
+        }
     }
 
     /** The refused_deliveries row of a delivery refused now, under a new id. */
