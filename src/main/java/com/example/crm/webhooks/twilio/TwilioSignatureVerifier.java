@@ -75,8 +75,8 @@ public class TwilioSignatureVerifier {
     private static final String SIGNED_NO_URL = "signed-no-url";
     private static final String SIGNED_ANOTHER_URL = "signed:";
 
-    public static final String PRIMARY = "primary";
-    public static final String SECONDARY = "secondary";
+    private static final String PRIMARY = "primary";
+    private static final String SECONDARY = "secondary";
 
     /** The primary token, then the secondary when one is set; empty while Twilio is not configured. */
     private final List<SigningToken> tokens;
