@@ -62,6 +62,15 @@ class AmbiguousFramingTest extends WebhookServiceTest {
     }
 
     @Test
+    void headersPastTheLimitAre431InJsonAndTheConnectionClosed() {
+        try (RawConnection connection = RawConnection.open(http.baseUrl(), "127.0.0.1")) {
+            connection.send("GET /livez HTTP/1.1\r\nHost: x\r\nX-Padding: " + "a".repeat(9_000) + "\r\n\r\n");
+            String answer = connection.readUntilClosed(WAIT);
+            assertThat(answer).startsWith("HTTP/1.1 431 ").contains("application/json").endsWith(MALFORMED);
+        }
+    }
+
+    @Test
     void aCodingBesidesChunkedIs501AndTheConnectionClosed() {
         Signed message = Signed.message("SM-gzip");
         try (RawConnection connection = RawConnection.open(http.baseUrl(), "127.0.0.1")) {
