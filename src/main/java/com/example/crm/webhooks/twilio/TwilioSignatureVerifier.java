@@ -36,9 +36,9 @@ import org.springframework.stereotype.Component;
  * Host header or scheme the service sees: behind a TLS-terminating proxy those are internal
  * ({@code http://10.0.0.5:8080}) while Twilio signed {@code https://crm.example.com}. Twilio has
  * signed URLs on the scheme's default port both with and without it ({@code :443}), so both
- * forms are accepted, as Twilio's own SDKs do. A name sent more than once is signed as Twilio's
- * Node and Python SDKs sign it: each distinct value once, values sorted. Comparisons take constant
- * time.
+ * forms are accepted, as Twilio's own SDKs do. A name sent more than once is a 400 before the
+ * signature is checked ({@link TwilioForm#of}), so the form signed is the form stored. Comparisons
+ * take constant time.
  *
  * <p>Two tokens may be in use while the account's auth token is rotated: {@code TWILIO_AUTH_TOKEN},
  * and {@code TWILIO_AUTH_TOKEN_SECONDARY} (optional). A signature made with either is accepted; the
@@ -134,14 +134,15 @@ public class TwilioSignatureVerifier {
     /**
      * Verifies a delivery Twilio posted, by its form parameters (of the body alone: Twilio signs
      * those, never the query string's). 500 when Twilio is not configured, 403 when the signature is
-     * missing or wrong, 400 for a body that is not a form. The delivery passes on as it was.
+     * missing or wrong, 400 for a body that is not a form (or not UTF-8, or repeats a field). The
+     * delivery passes on as it was.
      */
     public void verify(WebhookDelivery delivery) {
         if (notConfigured != null) {
             throw WebhookRejection.notConfigured(notConfigured);
         }
         String signature = delivery.header(SIGNATURE_HEADER);
-        Map<String, List<String>> parameters = delivery.form();
+        Map<String, List<String>> parameters = TwilioForm.of(delivery).parameters();
         if (signature == null || signature.isBlank()) {
             throw WebhookRejection.forbidden("missing " + SIGNATURE_HEADER + " header");
         }
