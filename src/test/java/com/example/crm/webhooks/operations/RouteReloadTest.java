@@ -119,9 +119,9 @@ class RouteReloadTest {
             await(version.getKey() + " reported").atMost(WAIT).untilAsserted(() -> {
                 JsonNode health = reloadHealth();
                 assertThat(health.path("status").asText()).isEqualTo("RELOAD_FAILED");
-                assertThat(health.path("description").asText()).contains(file.getFileName().toString());
+                assertThat(health.path("details").path("failing").toString()).contains(file.getFileName().toString());
                 if (!version.getKey().equals("invalid YAML")) {
-                    assertThat(health.path("description").asText()).contains(version.getKey());
+                    assertThat(health.path("details").path("failing").toString()).contains(version.getKey());
                 }
             });
             assertThat(routesById().keySet()).as(version.getKey()).isEqualTo(ids);
@@ -131,6 +131,10 @@ class RouteReloadTest {
             assertThat(publicPort.get("/actuator/health").statusCode()).as(version.getKey() + ": " + operatorHealth()).isEqualTo(200);
             // Anyone may ask the public port: it tells them the status, never the file or the parse error.
             assertThat(publicPort.get("/actuator/health").body()).as(version.getKey()).isEqualTo("{\"status\":\"UP\"}");
+            // Nor the management port without the login: the file and the reason are operators' details.
+            String anonymousHealth = ManagementClient.anonymous(app.getEnvironment().getRequiredProperty("local.server.port", Integer.class))
+                    .get("/actuator/health").body();
+            assertThat(anonymousHealth).as(version.getKey()).contains("RELOAD_FAILED").doesNotContain(file.getFileName().toString());
             assertThat(publicPort.get("/readyz").statusCode()).as(version.getKey() + ": " + operatorHealth()).isEqualTo(200);
         }
 
@@ -198,7 +202,7 @@ class RouteReloadTest {
         await("the broken template reported").atMost(WAIT).untilAsserted(() -> {
             JsonNode health = reloadHealth();
             assertThat(health.path("status").asText()).isEqualTo("RELOAD_FAILED");
-            assertThat(health.path("description").asText()).contains("webhook.camel.yaml").contains("noSuchRequestsBean");
+            assertThat(health.path("details").path("failing").toString()).contains("webhook.camel.yaml").contains("noSuchRequestsBean");
         });
         assertThat(routesById().keySet()).isEqualTo(rebuilt.keySet());
         assertEveryRouteStarted(rebuilt.keySet());
