@@ -33,11 +33,7 @@ person as (
 applied as (
     select id from company union all select id from contact union all select id from person),
 entity as (
-    select id from companies where :#entityType = 'company' and id = :#entityId
-    union all
-    select id from contacts where :#entityType = 'contact' and id = :#entityId
-    union all
-    select id from people where :#entityType = 'person' and id = :#entityId),
+    select id from resolve_callback_entity(:#entityType, :#entityId) as found(id)),
 latest_job as (
     select linkedin_url, created_at from enrichment_jobs
      where entity_type = :#entityType and entity_id = :#entityId and outcome is distinct from 'superseded'

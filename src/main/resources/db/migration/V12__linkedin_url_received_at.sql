@@ -21,3 +21,13 @@ update people e set linkedin_url_received_at = (
 
 -- An entity's jobs, newest first: the resolve callback's refresh-period check reads its latest job.
 create index enrichment_jobs_entity on enrichment_jobs (entity_type, entity_id, created_at desc);
+
+-- The company, contact or person a resolve callback names (entity_type and its id), if the CRM has
+-- it: what every resolve statement asks before it writes.
+create function resolve_callback_entity(entity_type text, entity_id text) returns setof text
+    language sql stable
+    as $$ select id from companies where entity_type = 'company' and id = entity_id
+          union all
+          select id from contacts where entity_type = 'contact' and id = entity_id
+          union all
+          select id from people where entity_type = 'person' and id = entity_id $$;

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -39,6 +40,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 @Component("intakeStatus")
 public class IntakeStatus implements MeterBinder {
 
+    /** The exchange variable the drain keeps a pass's R2 listing in. */
+    static final String LISTING_VARIABLE = "listing";
     private static final Logger log = LoggerFactory.getLogger(IntakeStatus.class);
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSSSSS'Z'");
     /** The directory is counted at most this often (a scrape, a health check and the drain may all ask). */
@@ -103,6 +106,11 @@ public class IntakeStatus implements MeterBinder {
     /** A new listing of the R2 spool, read page by page by the drain. */
     public R2SpoolListing newR2Listing() {
         return new R2SpoolListing(r2Bucket, r2Prefix);
+    }
+
+    /** A page R2 listed (the body), added to this pass's listing. */
+    public void listedR2Page(@Variable(LISTING_VARIABLE) R2SpoolListing listing, List<S3Object> page) {
+        listing.add(page);
     }
 
     /**
