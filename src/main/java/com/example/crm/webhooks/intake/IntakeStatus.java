@@ -17,12 +17,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -41,6 +40,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 @Component("intakeStatus")
 public class IntakeStatus implements MeterBinder {
 
+    /** The exchange variable the drain keeps a pass's R2 listing in. */
+    static final String LISTING_VARIABLE = "listing";
     private static final Logger log = LoggerFactory.getLogger(IntakeStatus.class);
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSSSSS'Z'");
     /** The directory is counted at most this often (a scrape, a health check and the drain may all ask). */
@@ -62,12 +63,15 @@ public class IntakeStatus implements MeterBinder {
     private record DirectoryCount(int depth, Instant oldest, Instant countedAt) {
     }
 
+    private final String r2Bucket;
     private final String r2Prefix;
     private final WebhookCatalog webhooks;
 
     public IntakeStatus(DataSource dataSource, @Value("${intake.spool-dir}") String spoolDirectory,
-                        @Value("${intake.r2-prefix}") String r2Prefix, WebhookCatalog webhooks) {
+                        @Value("${r2.bucket}") String r2Bucket, @Value("${intake.r2-prefix}") String r2Prefix,
+                        WebhookCatalog webhooks) {
         this.webhooks = webhooks;
+        this.r2Bucket = r2Bucket;
         this.database = dataSource instanceof DatabaseCircuit circuit ? circuit : null;
         this.spoolDirectory = Path.of(spoolDirectory);
         this.r2Prefix = r2Prefix;
@@ -99,18 +103,28 @@ public class IntakeStatus implements MeterBinder {
         return depth() > 0 ? "draining" : "normal";
     }
 
+    /** A new listing of the R2 spool, read page by page by the drain. */
+    public R2SpoolListing newR2Listing() {
+        return new R2SpoolListing(r2Bucket, r2Prefix);
+    }
+
+    /** A page R2 listed (the body), added to this pass's listing. */
+    public void listedR2Page(@Variable(LISTING_VARIABLE) R2SpoolListing listing, List<S3Object> page) {
+        listing.add(page);
+    }
+
     /**
-     * The keys of the spooled deliveries R2 listed, in a random order, so instances draining at the
-     * same time rarely reach for the same delivery (each is applied once either way: the ledger);
-     * records how many wait and since when. The order does not change what is stored: a person's
-     * alerts take their place in the chain by the time they were received.
+     * The keys of the spooled deliveries R2 listed (every page), oldest first: each instance applies
+     * them in receive order. Records how many wait and since when. Two instances draining at once may
+     * reach for the same delivery: it is applied once either way (the ledger), and the stores keep
+     * receive order whatever order deliveries are applied in (a person's alerts chain by receive
+     * time, an entity's LinkedIn URL is the newest callback's, a message's status never goes back).
      */
     public List<String> listedInR2(List<S3Object> objects) {
         r2Answers = true;
-        List<String> keys = new ArrayList<>(objects.stream().map(S3Object::key).filter(key -> key.endsWith(".json")).sorted().toList());
+        List<String> keys = objects.stream().map(S3Object::key).filter(key -> key.endsWith(".json")).sorted().toList();
         r2Depth = keys.size();
         r2Oldest = keys.isEmpty() ? null : receivedAt(keys.get(0).substring(r2Prefix.length()));
-        Collections.shuffle(keys);
         return keys;
     }
 
