@@ -54,7 +54,10 @@ public class StartupSettings implements ApplicationListener<ApplicationPreparedE
                     .showingValue(),
             Setting.optional("REVERSECONTACT_CALLBACK_SECRET", "reversecontact.callback-secret",
                             "unset, or at least " + MIN_SECRET_LENGTH + " characters, e.g. from openssl rand -hex 32")
-                    .validWhen(secret -> secret.length() >= MIN_SECRET_LENGTH, "is too short"));
+                    .validWhen(secret -> secret.length() >= MIN_SECRET_LENGTH, "is too short"),
+            Setting.optional("INTAKE_SPOOL_KEY", "intake.spool-key",
+                            "unset, or at least " + MIN_SECRET_LENGTH + " characters, e.g. from openssl rand -hex 32")
+                    .validWhen(key -> key.length() >= MIN_SECRET_LENGTH, "is too short"));
 
     @Override
     public void onApplicationEvent(ApplicationPreparedEvent event) {
