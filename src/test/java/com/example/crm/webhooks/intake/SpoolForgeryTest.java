@@ -15,14 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.CannotGetJdbcConnectionException;
 
 /**
  * Whoever can write to the bucket or the spool directory cannot make the service apply a webhook:
@@ -76,8 +74,7 @@ class SpoolForgeryTest extends WebhookServiceTest {
     @Test
     void aDeliveryTheServiceSpooledItselfStillDrainsOnce() {
         store = FaultInjection.before(camelContext, "store-twilio-inbound-message", "to-postgres-insert-inbound-message");
-        store.failNext(1, new CannotGetJdbcConnectionException("no connection",
-                new SQLTransientConnectionException("pool timed out")));
+        store.failNext(1, SpooledDeadLetterTest.databaseDown());
 
         var answer = new TwilioRequests(http).post(TwilioRequests.INBOUND,
                 TwilioRequests.inboundMessage("SMgenuine", "+61412345678", "+61298765432", "spooled, then applied"));
