@@ -70,7 +70,10 @@ public class StartupSettings implements ApplicationListener<ApplicationPreparedE
             Setting.optional("TWILIO_CONNECTION_OVERRIDES", "twilio.connection-overrides",
                             "unset, or the fragment of the URLs entered in Twilio, e.g. rc=2&rp=all&tt=14000")
                     .validWhen(overrides -> CONNECTION_OVERRIDES.matcher(overrides).matches(),
-                            "is not key=value pairs joined by &").showingValue());
+                            "is not key=value pairs joined by &").showingValue(),
+            Setting.optional("INTAKE_SPOOL_KEY", "intake.spool-key",
+                            "unset, or at least " + MIN_SECRET_LENGTH + " characters, e.g. from openssl rand -hex 32")
+                    .validWhen(key -> key.length() >= MIN_SECRET_LENGTH, "is too short"));
 
     @Override
     public void onApplicationEvent(ApplicationPreparedEvent event) {

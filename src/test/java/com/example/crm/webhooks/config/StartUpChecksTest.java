@@ -64,7 +64,7 @@ class StartUpChecksTest {
         assertThat(output).containsOnlyOnce("APPLICATION FAILED TO START");
         String report = output.substring(output.indexOf("APPLICATION FAILED TO START"));
         assertThat(report).as("the report").contains(REQUIRED)
-                .as("an optional variable unset").doesNotContain("REVERSECONTACT_CALLBACK_SECRET");
+                .as("an optional variable unset").doesNotContain("REVERSECONTACT_CALLBACK_SECRET").doesNotContain("INTAKE_SPOOL_KEY");
         assertThat(output).doesNotContain("Failed to configure a DataSource").doesNotContain("Started WebhookServiceApplication");
     }
 
@@ -81,7 +81,8 @@ class StartUpChecksTest {
                         "--webhooks.http.port=80a",
                         "--server.port=0",
                         "--intake.spool-dir=" + aFile.resolve("intake"),
-                        "--reversecontact.callback-secret=a-secret-of-31-characters-only!")
+                        "--reversecontact.callback-secret=a-secret-of-31-characters-only!",
+                        "--intake.spool-key=a-spool-key-31-characters-only!")
                 .close());
         Files.delete(aFile);
 
@@ -93,7 +94,9 @@ class StartUpChecksTest {
                 .contains("PUBLIC_PORT \"80a\" is not a port number")
                 .contains("INTAKE_SPOOL_DIR \"" + aFile.resolve("intake") + "\" is not a directory the service can create or write")
                 .contains("REVERSECONTACT_CALLBACK_SECRET is too short: unset, or at least 32 characters")
+                .contains("INTAKE_SPOOL_KEY is too short: unset, or at least 32 characters")
                 .doesNotContain("s3cr3t").doesNotContain("a-secret-of-31-characters-only!")
+                .doesNotContain("a-spool-key-31-characters-only!")
                 .doesNotContain("R2_BUCKET").doesNotContain("MANAGEMENT_SERVER_PORT");
     }
 
