@@ -98,9 +98,9 @@ class ErrorHandlingTest extends WebhookServiceTest {
     }
 
     @Test
-    void aWebhookWhoseConsumerIsSuspendedAtShutdownIs503WithRetryAfter() throws Exception {
-        // As a shutdown suspends every consumer while exchanges finish (an operator's suspend pauses the
-        // webhook instead: PausedWebhookTest).
+    void aWebhookWhoseConsumerIsSuspendedIs503WithRetryAfter() throws Exception {
+        // As Camel suspends a stopping route's consumer while its exchanges finish (a stop, the shutdown;
+        // an operator's suspend of the webhook's route pauses it instead: PausedWebhookTest).
         Consumer consumer = camelContext.getRoute("twilio-message-status").getConsumer();
         ServiceHelper.suspendService(consumer);
         try {

@@ -31,8 +31,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * the route that stores its deliveries: every delivery that passes the webhook's checks is answered
  * as stored and kept in the intake spool, nothing is applied, a forged one is still 403, and
  * readiness stays UP. Resumed, what was held is applied once, in the order it was received, and the
- * deliveries that arrive while it is applied wait behind it. A store route replaced under traffic (as
- * a route file reload does) loses nothing either.
+ * deliveries that arrive while it is applied wait behind it. A store route replaced under traffic
+ * (as a route file reload does) loses nothing either.
  */
 class PausedWebhookTest extends WebhookServiceTest {
 
@@ -87,7 +87,7 @@ class PausedWebhookTest extends WebhookServiceTest {
     }
 
     @Test
-    void aStoreRouteReplacedUnderTrafficLosesNothing() throws Exception {
+    void aStoreRouteReplacedUnderTrafficAsAReloadLosesNothing() throws Exception {
         Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
         RouteDefinition store = model.getRouteDefinition(STORE);
         List<String> sent = new ArrayList<>();
@@ -97,6 +97,7 @@ class PausedWebhookTest extends WebhookServiceTest {
         CompletableFuture<List<Integer>> traffic = CompletableFuture.supplyAsync(() -> sent.stream()
                 .map(sid -> twilio.post(INBOUND, message(sid)).statusCode()).toList());
         // As a route file reload replaces a route: the old one stopped and removed, the new one added and started.
+        await("the first answers").atMost(WAIT).until(() -> db.count("messages") > 0);
         for (int i = 0; i < 3 && !traffic.isDone(); i++) {
             model.addRouteDefinition(store);
         }

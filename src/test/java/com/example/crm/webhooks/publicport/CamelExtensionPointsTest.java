@@ -101,7 +101,7 @@ class CamelExtensionPointsTest extends WebhookServiceTest {
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(malformed.text()).contains("{\"error\":\"malformed query string\"}");
 
-        // A consumer suspended as a shutdown suspends it (an operator's suspend pauses the webhook instead).
+        // A consumer suspended as Camel suspends a stopping route's (an operator's suspend of the route pauses the webhook instead).
         Consumer consumer = camelContext.getRoute("reversecontact-alert").getConsumer();
         ServiceHelper.suspendService(consumer);
         try {
