@@ -5,6 +5,7 @@ import static com.example.crm.webhooks.support.TwilioRequests.inboundMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.example.crm.webhooks.edge.WebhookMetricsTest;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.TestInfrastructure;
 import com.example.crm.webhooks.support.TwilioRequests;
@@ -132,6 +133,7 @@ class PausedWebhookTest extends WebhookServiceTest {
         assertThat(db.count("messages")).as("nothing applied while paused").isZero();
         assertThat(TestInfrastructure.s3().keys(TestInfrastructure.BUCKET, "intake/")).hasSize(HELD);
         assertThat(managementHealth()).contains("\"paused\":[\"" + ENTRY + "\"]");
+        assertThat(pausedGauge()).as("webhooks_paused while paused").isEqualTo(1.0);
 
         resume.run();
         List<String> live = new ArrayList<>();
@@ -152,6 +154,8 @@ class PausedWebhookTest extends WebhookServiceTest {
                 .as("the held ones, and the live ones behind them, went through the spool, each once")
                 .isEqualTo(HELD + live.size());
         assertThat(db.count("dead_letters")).isZero();
+        await("webhooks_paused back to 0").atMost(WAIT).until(() -> pausedGauge() == 0.0);
+        assertThat(managementHealth()).contains("\"paused\":[]");
         return held;
     }
 
@@ -161,6 +165,11 @@ class PausedWebhookTest extends WebhookServiceTest {
 
     private String managementHealth() {
         return ManagementClient.operator(managementPort).get("/actuator/health").body();
+    }
+
+    private double pausedGauge() {
+        String metrics = ManagementClient.operator(managementPort).get("/actuator/prometheus").body();
+        return WebhookMetricsTest.value(metrics, "webhooks_paused", "endpoint=\"" + ENTRY + "\"");
     }
 
     private void assertReady() {
