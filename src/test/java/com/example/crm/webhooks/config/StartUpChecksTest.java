@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.FileSystemUtils;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Start-up stops, with one clear message and a non-zero exit, when the service could not work: an
@@ -93,6 +95,35 @@ class StartUpChecksTest {
                 .contains("REVERSECONTACT_CALLBACK_SECRET is too short: unset, or at least 32 characters")
                 .doesNotContain("s3cr3t").doesNotContain("a-secret-of-31-characters-only!")
                 .doesNotContain("R2_BUCKET").doesNotContain("MANAGEMENT_SERVER_PORT");
+    }
+
+    /** Both Twilio tokens get the same check: one with a blank inside would never match a signature. */
+    @Test
+    void unusableTwilioTokensAndConnectionOverridesAreNamedWithoutShowingTheTokens() {
+        Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(WebhookServiceApplication.class)
+                .run("--twilio.auth-token=primary token-with-a-blank",
+                        "--twilio.auth-token-secondary=secondary\ttoken-with-a-tab",
+                        "--twilio.connection-overrides=rc=2&rp",
+                        "--server.port=0")
+                .close());
+
+        assertThat(failure).as("start-up with unusable Twilio settings").isNotNull();
+        assertThat(messages(failure))
+                .contains("TWILIO_AUTH_TOKEN has a blank inside")
+                .contains("TWILIO_AUTH_TOKEN_SECONDARY has a blank inside")
+                .contains("TWILIO_CONNECTION_OVERRIDES \"rc=2&rp\" is not key=value pairs joined by &")
+                .doesNotContain("token-with-a-blank").doesNotContain("token-with-a-tab");
+    }
+
+    @Test
+    void validTwilioTokensAndConnectionOverridesPassTheCheck() {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("twilio", Map.of(
+                "twilio.auth-token", "0123456789abcdef0123456789abcdef\n",
+                "twilio.auth-token-secondary", "fedcba9876543210fedcba9876543210",
+                "twilio.connection-overrides", "#rc=2&rp=4xx,5xx,ct,rt&tt=14000&e=dublin")));
+
+        assertThat(StartupSettings.problems(environment)).noneMatch(problem -> problem.startsWith("TWILIO_"));
     }
 
     @Test
