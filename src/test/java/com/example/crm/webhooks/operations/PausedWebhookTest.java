@@ -132,7 +132,7 @@ class PausedWebhookTest extends WebhookServiceTest {
         assertThat(twoDrainPasses.matches(WAIT.toSeconds(), TimeUnit.SECONDS)).as("two drain passes").isTrue();
         assertThat(db.count("messages")).as("nothing applied while paused").isZero();
         assertThat(TestInfrastructure.s3().keys(TestInfrastructure.BUCKET, "intake/")).hasSize(HELD);
-        assertThat(managementHealth()).contains("\"paused\":[\"" + ENTRY + "\"]");
+        assertThat(managementHealth()).contains("\"paused\":[\"" + ENTRY + "\"]").contains("\"webhookRoutes\":{\"status\":\"UP\"");
         assertThat(pausedGauge()).as("webhooks_paused while paused").isEqualTo(1.0);
 
         resume.run();
