@@ -1,11 +1,7 @@
 -- A callback with no match, or whose lookup errored: recorded unless it equals the entity's latest
 -- (a redelivery); nothing else changes. Gives the entities found (0: unknown) and the rows written.
 with entity as (
-    select id from companies where :#entityType = 'company' and id = :#entityId
-    union all
-    select id from contacts where :#entityType = 'contact' and id = :#entityId
-    union all
-    select id from people where :#entityType = 'person' and id = :#entityId),
+    select id from resolve_callback_entity(:#entityType, :#entityId) as found(id)),
 callback as (
     insert into resolve_callbacks (entity_type, entity_id, received_at, outcome, error_code, payload)
     select :#entityType, id, :#receivedAt, :#outcome, :#errorCode, cast(:#payload as jsonb) from entity

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.crm.webhooks.enrichment.EnrichmentPause;
 import com.example.crm.webhooks.support.TestInfrastructure;
+import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.URLEncoder;
@@ -27,7 +28,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Generated bad input against all four webhooks: malformed and truncated bodies, wrong content
  * types, odd encodings, huge fields, wrong JSON types, duplicated and missing parameters, forged
- * signatures. Properties: never a 5xx, and every rejection leaves every table as it was.
+ * signatures. Properties: never a 5xx, and every rejection leaves every table as it was. Input
+ * that can be read more than one way is always a 400, whatever else is right about it: bytes that
+ * are not UTF-8 (raw or behind a form's escapes), a JSON key given twice, a Twilio field given twice
+ * (signed as Twilio signs one), a framing of the request that is ambiguous.
  *
  * <p>Cases come from jqwik arbitraries, sampled outside jqwik's engine so they can run against
  * the shared application; a failure prints the whole case. {@code -Dfuzz.cases=N} tries more.
@@ -41,7 +45,18 @@ class WebhookFuzzTest extends WebhookServiceTest {
     private static final String ALERT = "/api/webhooks/reversecontact";
     private static final String RESOLVE = "/api/webhooks/reversecontact/resolve";
 
-    record FuzzCase(String kind, String pathAndQuery, String contentType, byte[] body, Map<String, String> headers) {
+    /** {@code mustBe}: the one status the case may get, or null for any below 500. */
+    record FuzzCase(String kind, String pathAndQuery, String contentType, byte[] body, Map<String, String> headers,
+                    Integer mustBe) {
+
+        FuzzCase(String kind, String pathAndQuery, String contentType, byte[] body, Map<String, String> headers) {
+            this(kind, pathAndQuery, contentType, body, headers, null);
+        }
+
+        FuzzCase refused() {
+            return new FuzzCase(kind, pathAndQuery, contentType, body, headers, 400);
+        }
+
         @Override
         public String toString() {
             String text = new String(body, StandardCharsets.UTF_8);
@@ -77,6 +92,9 @@ class WebhookFuzzTest extends WebhookServiceTest {
             WebhookClient.RawResponse response = http.postRaw(fuzz.pathAndQuery(), fuzz.contentType(), fuzz.body(), fuzz.headers());
             statuses.merge(fuzz.kind() + " " + response.statusCode(), 1, Integer::sum);
             assertThat(response.statusCode()).as("case %d: %s -> %s", i, fuzz, response.text()).isLessThan(500);
+            if (fuzz.mustBe() != null) {
+                assertThat(response.statusCode()).as("case %d: %s -> %s", i, fuzz, response.text()).isEqualTo(fuzz.mustBe());
+            }
             if (response.statusCode() >= 400) {
                 assertThat(db.snapshot()).as("case %d rejected with %d but wrote: %s", i, response.statusCode(), fuzz)
                         .isEqualTo(before);
@@ -86,7 +104,116 @@ class WebhookFuzzTest extends WebhookServiceTest {
     }
 
     static Arbitrary<FuzzCase> cases() {
-        return Arbitraries.oneOf(twilio(INBOUND), twilio(STATUS), alert(), resolve());
+        return Arbitraries.oneOf(twilio(INBOUND), twilio(STATUS), alert(), resolve(), readTwoWays());
+    }
+
+    // --- Input that could be read two ways: always a 400 -------------------------------------
+
+    static Arbitrary<FuzzCase> readTwoWays() {
+        return Arbitraries.oneOf(invalidUtf8(), duplicateJsonKey(), repeatedTwilioField(), conflictingFraming());
+    }
+
+    /** A byte sequence that is not UTF-8: a stray continuation byte, a truncated sequence, an overlong or surrogate encoding, FF. */
+    static Arbitrary<byte[]> notUtf8() {
+        return Arbitraries.of(new byte[] {(byte) 0x80}, new byte[] {(byte) 0xFF, (byte) 0xFE}, new byte[] {(byte) 0xC3},
+                new byte[] {(byte) 0xE2, (byte) 0x82}, new byte[] {(byte) 0xC0, (byte) 0xAF},
+                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80});
+    }
+
+    /** Bytes that are not UTF-8 anywhere in a JSON body, or in a Twilio form raw or escaped, signed over what a lenient decoder reads. */
+    static Arbitrary<FuzzCase> invalidUtf8() {
+        Arbitrary<FuzzCase> json = Combinators.combine(Arbitraries.of(ALERT, RESOLVE + "?type=company&id=company-fuzz"),
+                        Arbitraries.of("{\"subscriptionId\":\"sub-fuzz\",\"data\":{\"person\":{\"headline\":\"@\"}}}",
+                                "{\"data\":{\"linkedinUrl\":\"https://www.linkedin.com/company/@\"}}", "{\"@\":1}"),
+                        notUtf8())
+                .as((path, body, bad) -> {
+                    String[] around = body.split("@", 2);
+                    return new FuzzCase("invalid-utf8-json", path, "application/json", concat(concat(
+                            around[0].getBytes(StandardCharsets.UTF_8), bad), around[1].getBytes(StandardCharsets.UTF_8)),
+                            Map.of()).refused();
+                });
+        Arbitrary<FuzzCase> form = Combinators.combine(Arbitraries.of(INBOUND, STATUS), notUtf8(), Arbitraries.of(true, false))
+                .as((path, bad, escaped) -> {
+                    Map<String, String> params = path.equals(INBOUND) ? Map.of("MessageSid", "SMfuzz-utf8", "From", "+61412345678",
+                            "To", "+61298765432", "AccountSid", "ACfuzz") : Map.of("MessageSid", "SMfuzz", "MessageStatus", "delivered");
+                    Map<String, String> read = new TreeMap<>(params);
+                    read.put("Body", new String(bad, StandardCharsets.UTF_8));
+                    StringBuilder escapes = new StringBuilder();
+                    for (byte b : bad) {
+                        escapes.append(String.format("%%%02X", b & 0xFF));
+                    }
+                    byte[] body = escaped ? (form(params) + "&Body=" + escapes).getBytes(StandardCharsets.UTF_8)
+                            : concat((form(params) + "&Body=").getBytes(StandardCharsets.UTF_8), bad);
+                    return new FuzzCase("invalid-utf8-form" + (escaped ? "-escaped" : ""), path,
+                            "application/x-www-form-urlencoded", body,
+                            Map.of("X-Twilio-Signature", sign(TestInfrastructure.PUBLIC_BASE_URL + path, read))).refused();
+                });
+        return Arbitraries.oneOf(json, form);
+    }
+
+    /** A key given twice in one object, at the top or deep in a generated document. */
+    static Arbitrary<FuzzCase> duplicateJsonKey() {
+        Arbitrary<String> key = Arbitraries.of("subscriptionId", "data", "person", "linkedinUrl", "linkedInUrl", "firstName", "x");
+        return Combinators.combine(key, json(2), json(2), Arbitraries.of("top", "person", "deep"), Arbitraries.of(ALERT, RESOLVE))
+                .as((k, first, second, where, path) -> {
+                    String twice = quote(k) + ":" + first + "," + quote(k) + ":" + second;
+                    String body = switch (where) {
+                        case "top" -> "{\"subscriptionId\":\"sub-fuzz\"," + twice + "}";
+                        case "person" -> "{\"subscriptionId\":\"sub-fuzz\",\"data\":{\"person\":{" + twice + "}}}";
+                        default -> "{\"data\":{\"linkedinUrl\":\"https://www.linkedin.com/in/x\",\"list\":[1,{" + twice + "}]}}";
+                    };
+                    String pathAndQuery = path.equals(RESOLVE) ? RESOLVE + "?type=person&id=person-fuzz" : ALERT;
+                    return new FuzzCase("duplicate-key-" + where, pathAndQuery, "application/json",
+                            body.getBytes(StandardCharsets.UTF_8), Map.of()).refused();
+                });
+    }
+
+    /** A field Twilio sends once, sent twice, signed as Twilio signs a repeated name (its distinct values sorted). */
+    static Arbitrary<FuzzCase> repeatedTwilioField() {
+        Arbitrary<String> field = Arbitraries.of("From", "To", "Body", "MessageSid", "MessageStatus", "AccountSid", "NumMedia",
+                "MediaUrl0", "ErrorCode");
+        return Combinators.combine(Arbitraries.of(INBOUND, STATUS), field, text(40), text(40))
+                .as((path, name, first, second) -> {
+                    Map<String, String> params = new TreeMap<>(path.equals(INBOUND)
+                            ? Map.of("MessageSid", "SMfuzz-repeat", "From", "+61412345678", "To", "+61298765432", "Body", "hi")
+                            : Map.of("MessageSid", "SMfuzz", "MessageStatus", "delivered"));
+                    params.put(name, first);
+                    // Each name with its values, as the service reads them back.
+                    Map<String, List<String>> read = new TreeMap<>();
+                    params.forEach((k, v) -> read.put(k, List.of(decoded(v))));
+                    read.put(name, List.of(decoded(first), decoded(second)));
+                    String signature = TwilioRequests.signatureOfRepeated(TestInfrastructure.TWILIO_AUTH_TOKEN,
+                            TestInfrastructure.PUBLIC_BASE_URL + path, read);
+                    String body = form(params) + "&" + form(Map.of(name, second));
+                    return new FuzzCase("repeated-field", path, "application/x-www-form-urlencoded",
+                            body.getBytes(StandardCharsets.UTF_8), Map.of("X-Twilio-Signature", signature)).refused();
+                });
+    }
+
+    /** A value as the service reads it back from the form: a lone surrogate was sent as '?'. */
+    static String decoded(String value) {
+        return new String(value.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Framing a proxy and the port could read differently, added to the Content-Length the client
+     * sends: Transfer-Encoding besides it, a second Content-Length, a coding that does not end in chunked.
+     */
+    static Arbitrary<FuzzCase> conflictingFraming() {
+        Arbitrary<Map<String, String>> framing = Arbitraries.of(
+                Map.of("Transfer-Encoding", "chunked"), Map.of("Transfer-Encoding", "gzip"),
+                Map.of("Transfer-Encoding", "chunked, identity"), Map.of("Content-Length", "1"),
+                Map.of("Content-Length", "0"), Map.of("Transfer-Encoding ", "chunked"));
+        // Small bodies only: the port closes the connection at the headers, before a large body is sent.
+        Arbitrary<FuzzCase> request = Arbitraries.oneOf(alert(), resolve(), twilio(INBOUND), twilio(STATUS))
+                .filter(fuzz -> fuzz.body().length < 4096);
+        return Combinators.combine(request, framing)
+                .as((fuzz, extra) -> {
+                    Map<String, String> headers = new LinkedHashMap<>(fuzz.headers());
+                    headers.putAll(extra);
+                    return new FuzzCase("framing-" + extra.keySet().iterator().next().strip(), fuzz.pathAndQuery(),
+                            fuzz.contentType(), fuzz.body(), headers).refused();
+                });
     }
 
     // --- Twilio: form posts, signed or not -------------------------------------------------

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
@@ -23,14 +24,19 @@ import org.springframework.core.env.Environment;
  *
  * <p>It runs once the environment is complete (application.yaml, profiles, command line, a test's
  * dynamic properties) and before any bean is made. Variables that are optional and only degrade
- * a feature (PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN) are not here: their features warn at start-up; an
- * optional one is here when a value it has can be unusable (a callback secret too short).
+ * a feature (PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN) are not checked for being unset: their features
+ * warn at start-up; an optional one is here when a value it has can be unusable (a callback secret
+ * too short, an auth token with a blank inside, which no signature would ever match).
  * Registered in META-INF/spring.factories.
  */
 public class StartupSettings implements ApplicationListener<ApplicationPreparedEvent> {
 
     /** The shortest callback secret taken: a shorter one could be guessed. */
     static final int MIN_SECRET_LENGTH = 32;
+    /** Twilio's auth tokens are one word; blanks around one (a line break from a secret file) are dropped. */
+    private static final Pattern AUTH_TOKEN = Pattern.compile("\\S+");
+    /** Twilio's connection overrides: {@code key=value} pairs joined by {@code &}, after an optional {@code #}. */
+    private static final Pattern CONNECTION_OVERRIDES = Pattern.compile("#?[a-z]+=[^&#\\s]+(&[a-z]+=[^&#\\s]+)*");
 
     /** What is checked, in the order the message lists it. A value is read through the property it binds to. */
     static final List<Setting> SETTINGS = List.of(
@@ -54,7 +60,20 @@ public class StartupSettings implements ApplicationListener<ApplicationPreparedE
                     .showingValue(),
             Setting.optional("REVERSECONTACT_CALLBACK_SECRET", "reversecontact.callback-secret",
                             "unset, or at least " + MIN_SECRET_LENGTH + " characters, e.g. from openssl rand -hex 32")
-                    .validWhen(secret -> secret.length() >= MIN_SECRET_LENGTH, "is too short"));
+                    .validWhen(secret -> secret.length() >= MIN_SECRET_LENGTH, "is too short"),
+            Setting.optional("TWILIO_AUTH_TOKEN", "twilio.auth-token",
+                            "the Auth Token of the Twilio account that owns the numbers (32 characters, no blanks)")
+                    .validWhen(token -> AUTH_TOKEN.matcher(token).matches(), "has a blank inside"),
+            Setting.optional("TWILIO_AUTH_TOKEN_SECONDARY", "twilio.auth-token-secondary",
+                            "unset, or the account's other auth token while it is rotated (32 characters, no blanks)")
+                    .validWhen(token -> AUTH_TOKEN.matcher(token).matches(), "has a blank inside"),
+            Setting.optional("TWILIO_CONNECTION_OVERRIDES", "twilio.connection-overrides",
+                            "unset, or the fragment of the URLs entered in Twilio, e.g. rc=2&rp=all&tt=14000")
+                    .validWhen(overrides -> CONNECTION_OVERRIDES.matcher(overrides).matches(),
+                            "is not key=value pairs joined by &").showingValue(),
+            Setting.optional("INTAKE_SPOOL_KEY", "intake.spool-key",
+                            "unset, or at least " + MIN_SECRET_LENGTH + " characters, e.g. from openssl rand -hex 32")
+                    .validWhen(key -> key.length() >= MIN_SECRET_LENGTH, "is too short"));
 
     @Override
     public void onApplicationEvent(ApplicationPreparedEvent event) {

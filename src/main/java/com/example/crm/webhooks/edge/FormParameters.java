@@ -1,6 +1,6 @@
 package com.example.crm.webhooks.edge;
 
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +9,9 @@ import java.util.Map;
 
 /**
  * {@code application/x-www-form-urlencoded} text (a form body, or a query string) as names and
- * values: decoded as UTF-8, in arrival order, repeated names kept. Malformed input is a 400.
+ * values: decoded as UTF-8, in arrival order, repeated names kept. Malformed input is a 400, and so
+ * is a {@code %} escape whose bytes are not valid UTF-8 ({@code %FF}): decoded leniently it would
+ * read as U+FFFD, the same as any other invalid bytes.
  */
 public final class FormParameters {
 
@@ -46,11 +48,49 @@ public final class FormParameters {
         return parameters;
     }
 
+    /** Name or value: {@code +} is a space, {@code %XX} a byte, the bytes together UTF-8. */
     private static String decode(String encoded, String malformed) {
-        try {
-            return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw WebhookRejection.badRequest(malformed);
+        if (encoded.indexOf('%') < 0 && encoded.indexOf('+') < 0) {
+            return encoded;
         }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
+        int i = 0;
+        while (i < encoded.length()) {
+            char c = encoded.charAt(i);
+            if (c == '+') {
+                bytes.write(' ');
+                i++;
+            } else if (c == '%') {
+                int high = i + 2 < encoded.length() ? hexDigit(encoded.charAt(i + 1)) : -1;
+                int low = high < 0 ? -1 : hexDigit(encoded.charAt(i + 2));
+                if (low < 0) {
+                    throw WebhookRejection.badRequest(malformed);
+                }
+                bytes.write(high << 4 | low);
+                i += 3;
+            } else {
+                int end = i;
+                while (end < encoded.length() && encoded.charAt(end) != '%' && encoded.charAt(end) != '+') {
+                    end++;
+                }
+                bytes.writeBytes(encoded.substring(i, end).getBytes(StandardCharsets.UTF_8));
+                i = end;
+            }
+        }
+        return StrictUtf8.decode(bytes.toByteArray(), malformed + ": not valid UTF-8");
+    }
+
+    /** 0 to 15, or -1: ASCII hex digits only (Character.digit would take other scripts' digits too). */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 }

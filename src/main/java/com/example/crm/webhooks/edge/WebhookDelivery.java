@@ -1,5 +1,6 @@
 package com.example.crm.webhooks.edge;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -22,6 +23,10 @@ import java.util.TreeMap;
  * nothing else. Plain values, so the readers and checks that take it never see HTTP or Camel. A
  * form body is parsed once, on first use ({@link #form()}): the signature check, the reader and
  * the stored payload share that one parse.
+ *
+ * <p>It is read one way only, so what a check verified is what is stored: the body as UTF-8 or a
+ * 400 ({@link #bodyText()}, no U+FFFD for bytes that do not decode), form fields likewise
+ * ({@link FormParameters}), JSON with each key once per object or a 400 ({@link #bodyJson}).
  */
 public final class WebhookDelivery {
 
@@ -40,6 +45,9 @@ public final class WebhookDelivery {
      */
     public static final Set<String> CREDENTIAL_PARAMETERS = Set.of("sig", "secret");
 
+    /** How Jackson's duplicate detection begins its message (it has no exception type of its own). */
+    private static final String DUPLICATE_KEY = "Duplicate field";
+
     private final String route;
     private final String pathAndQuery;
     private final Map<String, String> headers;
@@ -47,6 +55,8 @@ public final class WebhookDelivery {
     private final Instant receivedAt;
     /** The body's form fields, once parsed; a body that is no form is refused on each use. */
     private volatile Map<String, List<String>> form;
+    /** The body as text, once decoded; a body that is not UTF-8 is refused on each use. */
+    private volatile String text;
 
     /**
      * @param route        the id of the webhook it came in on ({@code twilio-inbound}, ...)
@@ -109,14 +119,20 @@ public final class WebhookDelivery {
         return headers.get(name.toLowerCase(Locale.ROOT));
     }
 
-    /** The body as UTF-8 text (what both providers send). */
+    /** The body as UTF-8 text (what both providers send); a 400 when it is not valid UTF-8. */
     public String bodyText() {
-        return new String(body, StandardCharsets.UTF_8);
+        String decoded = text;
+        if (decoded == null) {
+            decoded = StrictUtf8.decode(body, "body is not valid UTF-8");
+            text = decoded;
+        }
+        return decoded;
     }
 
     /**
      * The body as one JSON document, read by {@code json} (whose settings say, for one, whether
-     * trailing tokens are refused); a 400 when it is empty or not JSON.
+     * trailing tokens are refused); a 400 when it is empty, not UTF-8, not JSON, or names a key
+     * twice in one object (one reader would take the first, another the last).
      */
     public JsonNode bodyJson(ObjectReader json) {
         String text = bodyText();
@@ -124,9 +140,11 @@ public final class WebhookDelivery {
             throw WebhookRejection.badRequest("invalid JSON: empty body");
         }
         try {
-            return json.readTree(text);
+            return json.with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(text);
         } catch (JsonProcessingException e) {
-            throw WebhookRejection.badRequest("invalid JSON");
+            String reason = e.getOriginalMessage();
+            throw WebhookRejection.badRequest(reason != null && reason.startsWith(DUPLICATE_KEY)
+                    ? "invalid JSON: a key appears more than once in one object" : "invalid JSON");
         }
     }
 

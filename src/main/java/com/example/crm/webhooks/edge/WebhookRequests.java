@@ -2,6 +2,7 @@ package com.example.crm.webhooks.edge;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -82,6 +83,12 @@ public class WebhookRequests {
     /** The exchange variable holding the delivery as received: what the intake spool keeps if the database cannot take it. */
     public static final String DELIVERY_VARIABLE = "delivery";
 
+    /**
+     * The exchange variable holding the client's address (the TCP peer of the public port): the
+     * intake spool bounds what one client may spool by it. Not part of the delivery: nothing keeps it.
+     */
+    public static final String CLIENT_ADDRESS_VARIABLE = "clientAddress";
+
     /** Reads a form body ({@code body: form}). */
     public void form(Exchange exchange) {
         read(exchange, Body.FORM.mediaType());
@@ -127,6 +134,8 @@ public class WebhookRequests {
         WebhookDelivery delivery = new WebhookDelivery(exchange.getFromRouteId(), request.uri(), headers, body, receivedAt);
         message.setBody(delivery);
         exchange.setVariable(DELIVERY_VARIABLE, delivery);
+        SocketAddress client = request.remoteAddress();
+        exchange.setVariable(CLIENT_ADDRESS_VARIABLE, client == null ? "" : client.hostAddress());
     }
 
     private static HttpServerRequest httpRequest(Exchange exchange) {

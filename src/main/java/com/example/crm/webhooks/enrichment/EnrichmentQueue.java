@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -56,16 +57,27 @@ public class EnrichmentQueue {
     private final EnrichmentSettings settings;
     private final EnrichmentThreadPool workers;
     private final ReverseContactAccess reverseContact;
+    private final Duration refreshPeriod;
     private final String instance = instanceName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong claims = new AtomicLong();
     private final OutageLog database = new OutageLog(log, "Enrichment poller", "the database");
 
     public EnrichmentQueue(NamedParameterJdbcTemplate jdbc, EnrichmentSettings settings, EnrichmentThreadPool workers,
-                           ReverseContactAccess reverseContact) {
+                           ReverseContactAccess reverseContact,
+                           @Value("${enrichment.refresh-period}") Duration refreshPeriod) {
         this.jdbc = jdbc;
         this.settings = settings;
         this.workers = workers;
         this.reverseContact = reverseContact;
+        this.refreshPeriod = refreshPeriod;
+    }
+
+    /**
+     * How long a resolve callback with the URL the entity's latest job already has queues no new
+     * job (each job is a paid call to Reverse Contact), in milliseconds for the resolve statement.
+     */
+    public long refreshPeriodMillis() {
+        return refreshPeriod.toMillis();
     }
 
     /**

@@ -7,6 +7,8 @@ import com.example.crm.webhooks.edge.WebhookRejection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +32,8 @@ import org.springframework.stereotype.Component;
  * What a spooled delivery holds, and nothing else: the route it came in on, its raw path and query
  * (less the credentials a query can carry), its raw body, the request headers that route reads
  * (content type, Twilio's signature), and when it was received. No auth token, no other header.
- * Written as one JSON document (the body in base64), read back into the same {@link WebhookDelivery}
- * the route had.
+ * Written as one JSON document (the body in base64) with its MAC ({@link SpoolDocumentMac}), read back
+ * into the same {@link WebhookDelivery} the route had; a document whose MAC fails is not read.
  */
 @Component("intakeSpool")
 public class IntakeSpool {
@@ -53,12 +55,20 @@ public class IntakeSpool {
      */
     private static final Set<String> SPOOLED_HEADERS = Set.of("content-type", "x-twilio-signature");
 
+    /** The document's field holding the MAC of all its other fields. */
+    static final String MAC_FIELD = "mac";
+    /** The canonical form a MAC is computed over: every field but the MAC, names sorted at every level. */
+    private static final JsonMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+
     private final ObjectMapper objectMapper;
     private final String r2Prefix;
+    private final SpoolDocumentMac mac;
 
-    public IntakeSpool(ObjectMapper objectMapper, @Value("${intake.r2-prefix}") String r2Prefix) {
+    public IntakeSpool(ObjectMapper objectMapper, @Value("${intake.r2-prefix}") String r2Prefix, SpoolDocumentMac mac) {
         this.objectMapper = objectMapper;
         this.r2Prefix = r2Prefix;
+        this.mac = mac;
     }
 
     /** A spooled delivery's object key in R2: its name under the intake prefix. */
@@ -104,6 +114,7 @@ public class IntakeSpool {
             document.putObject("refused").put("status", refusal.status()).put("reason", refusal.reason())
                     .put("message", refusal.message()).put("authenticated", refusal.authenticated());
         }
+        document.put(MAC_FIELD, Base64.getEncoder().encodeToString(mac.of(canonical(document))));
         return objectMapper.writeValueAsBytes(document);
     }
 
@@ -111,7 +122,11 @@ public class IntakeSpool {
     public SpooledDelivery read(byte[] document) {
         try {
             JsonNode node = objectMapper.readTree(document);
-            int format = node == null ? 0 : node.path("format").asInt();
+            // Nothing of a document is read before its MAC says this service wrote it.
+            if (!(node instanceof ObjectNode fields) || !mac.verifies(canonical(fields), macOf(fields))) {
+                throw new UnreadableSpoolException("failed its MAC: not a delivery this service spooled");
+            }
+            int format = node.path("format").asInt();
             if (format != FORMAT && format != REFUSED_FORMAT) {
                 throw new UnreadableSpoolException("not a spooled delivery of format " + FORMAT + " or " + REFUSED_FORMAT);
             }
@@ -187,6 +202,23 @@ public class IntakeSpool {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
+    }
+
+    /** The MAC a document says it carries, or null when it carries none that decodes. */
+    private static byte[] macOf(ObjectNode document) {
+        JsonNode mac = document.path(MAC_FIELD);
+        try {
+            return mac.isTextual() ? Base64.getDecoder().decode(mac.asText()) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** A document's fields but its MAC, in one canonical byte form. */
+    private static byte[] canonical(ObjectNode document) throws JsonProcessingException {
+        ObjectNode withoutMac = document.deepCopy();
+        withoutMac.remove(MAC_FIELD);
+        return CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(withoutMac, Object.class));
     }
 
     private static String requireText(JsonNode node, String field) {

@@ -21,10 +21,26 @@ public record SpooledDelivery(String id, WebhookDelivery delivery, Refusal refus
 
     private static final DateTimeFormatter NAME_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+    /** The length of a name's time and of its id (a UUID), each with the dash that sets it apart. */
+    private static final int TIME_AND_DASH = "20261130T051502.123456Z-".length();
+    private static final int DASH_AND_ID = "-00000000-0000-0000-0000-000000000000".length();
+    private static final String SUFFIX = ".json";
 
     /** Its file name in the spool directory, and the last part of its R2 key. */
     public String fileName() {
         return NAME_TIME.format(delivery.receivedAt()) + "-" + delivery.route() + "-" + id + ".json";
+    }
+
+    /**
+     * The webhook a spooled delivery's file name (or the last part of its R2 key) names, without
+     * reading it; null for a name that is no spooled delivery's.
+     */
+    public static String routeOf(String name) {
+        String fileName = name.substring(name.lastIndexOf('/') + 1);
+        if (!fileName.endsWith(SUFFIX) || fileName.length() <= TIME_AND_DASH + DASH_AND_ID + SUFFIX.length()) {
+            return null;
+        }
+        return fileName.substring(TIME_AND_DASH, fileName.length() - SUFFIX.length() - DASH_AND_ID);
     }
 
     /** The webhook it came in on, whose reader and store route apply it (routes/intake.camel.yaml). */

@@ -4,7 +4,6 @@ import com.example.crm.webhooks.edge.WebhookCatalog;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
@@ -21,7 +20,8 @@ import org.springframework.stereotype.Component;
  * that would break the webhook conventions ({@link WebhookCatalog#problems()}) is undone.
  *
  * <p>UP while every file reloaded; {@value #RELOAD_FAILED} while the last reload of some file failed,
- * the file and the reason in the description, until that file reloads. A failed reload leaves every
+ * until that file reloads. The file and the reason are details, shown to a logged-in operator only:
+ * a status description is shown to anyone who may ask for health, and a parse error quotes the route. A failed reload leaves every
  * route running as before, so that status does not make health DOWN: Spring's aggregation ignores a
  * status it does not rank, and it is in no health group.
  */
@@ -70,9 +70,7 @@ public class RoutesReloadHealthIndicator implements HealthIndicator, CamelContex
         }
         List<RouteFileReloader.Failure> failures = current.failures();
         Health.Builder health = failures.isEmpty() ? Health.up()
-                : Health.status(new Status(RELOAD_FAILED, failures.stream()
-                        .map(failure -> failure.file() + ": " + failure.reason())
-                        .collect(Collectors.joining("; "))));
+                : Health.status(new Status(RELOAD_FAILED, failures.size() + " route file(s) failed to reload"));
         Map<String, String> failed = new LinkedHashMap<>();
         failures.forEach(failure -> failed.put(failure.file(), failure.at() + " " + failure.reason()));
         return health.withDetail("directory", current.getFolder())

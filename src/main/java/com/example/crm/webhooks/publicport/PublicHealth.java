@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -26,7 +27,8 @@ import org.springframework.boot.actuate.health.HealthEndpointWebExtension;
  * actuator's check (readiness asks the database) runs on threads of its own, one per group at
  * most, and every request that arrives meanwhile gets that check's answer: a flood of unauthenticated
  * probes costs at most one check of each group at a time, and a load balancer's probe never queues
- * behind anyone's. An answer is never older than the check in flight when it was asked for.
+ * behind anyone's. An answer is never older than the check in flight when it was asked for. It
+ * says the status and nothing else ({@code {"status":"UP"}}): anyone may ask.
  */
 final class PublicHealth {
 
@@ -85,10 +87,15 @@ final class PublicHealth {
         }
     }
 
-    /** The actuator's own answer for the server namespace: same status codes (DOWN is 503), no details. */
+    /**
+     * The actuator's own answer for the server namespace, same status codes (DOWN is 503), but its
+     * status alone: the components and their details (a database's error text, a route file's parse
+     * error) are the operator's, on the management port behind the login.
+     */
     private Answer answer(String[] group) throws JsonProcessingException {
         WebEndpointResponse<HealthComponent> answer = health.health(ApiVersion.V3, WebServerNamespace.SERVER, SecurityContext.NONE, group);
-        return new Answer(answer.getStatus(), answer.getBody() == null ? "" : json.writeValueAsString(answer.getBody()));
+        HealthComponent body = answer.getBody();
+        return new Answer(answer.getStatus(), body == null ? "" : json.writeValueAsString(Map.of("status", body.getStatus().getCode())));
     }
 
     private static void write(RoutingContext context, Answer answer, Throwable failure) {

@@ -34,6 +34,8 @@ import org.apache.camel.support.service.ServiceSupport;
  *   <li>the connection caps and header and idle deadlines of {@link PublicConnections}, and Vert.x's
  *       own idle timeout as a backstop, at twice the idle timeout: a connection on which nothing at all
  *       moves for that long is closed, whatever it is doing (a client that stops reading its answer);</li>
+ *   <li>a request whose framing is ambiguous (Content-Length with Transfer-Encoding, say) answered
+ *       400 and its connection closed ({@link MalformedRequests});</li>
  *   <li>a worker pool of the configured size (PUBLIC_WORKER_THREADS), which runs the routes.</li>
  * </ul>
  * A port it cannot open stops start-up ({@link PublicPortUnavailableException}); Camel's server only
@@ -75,7 +77,7 @@ final class PublicVertxServer extends ServiceSupport implements CamelContextAwar
         vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(settings.workerThreads()));
         Router router = Router.router(vertx);
         // Before any route: every request on the port keeps its connection busy until it is answered.
-        router.route().handler(connections::requestArrived).handler(everyRequest);
+        router.route().handler(connections::requestArrived).handler(MalformedRequests::onlyChunked).handler(everyRequest);
         String routerName = VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getBindPort());
         camelContext.getRegistry().bind(routerName, new VertxPlatformHttpRouter(null, vertx, router, routerName) {
             /** Only for a route that asks Camel to read its body (useBodyHandler): within the size limit, as Camel's own server does. */
@@ -91,6 +93,7 @@ final class PublicVertxServer extends ServiceSupport implements CamelContextAwar
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         HttpServer httpServer = vertx.createHttpServer(options)
                 .connectionHandler(connections)
+                .invalidRequestHandler(MalformedRequests::refuse)
                 .requestHandler(router);
         try {
             server = await(httpServer.listen(configuration.getBindPort(), configuration.getBindHost()), "open the public port");

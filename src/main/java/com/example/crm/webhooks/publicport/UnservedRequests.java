@@ -13,9 +13,11 @@ import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
  * The public port's answers to requests no started route takes, in the JSON every other error
  * there has ({@code {"error": "..."}}), never Vert.x's HTML page or Camel's empty 503:
  * <ul>
- * <li>a webhook path whose route is suspended, stopped or gone (an operator in the console, a
- *     route file being reloaded): 503 with Retry-After, so Twilio and Reverse Contact retry, and
- *     readiness is DOWN meanwhile (operations.WebhookRoutesHealthIndicator);</li>
+ * <li>a webhook path whose route is stopped or gone (an operator in the console, a route file
+ *     being reloaded), or whose consumer is suspended (a shutdown): 503 with Retry-After, so Twilio
+ *     and Reverse Contact retry, and readiness is DOWN meanwhile while the route is not running
+ *     (operations.WebhookRoutesHealthIndicator). A route an operator suspends keeps its consumer and
+ *     holds its deliveries instead (edge.WebhookSuspension, edge.PausedWebhooks);</li>
  * <li>any other path: 404; a known path with another method: 405.</li>
  * </ul>
  * A webhook path is the path of a {@code platform-http} route the service has, or had since it started.
@@ -47,7 +49,7 @@ final class UnservedRequests {
         }
     }
 
-    /** The answer for a request to a route that is suspended: WebhookHttpEngine's consumer gives it. */
+    /** The answer for a request to a route whose consumer is suspended: WebhookHttpEngine's consumer gives it. */
     void unavailable(RoutingContext context) {
         context.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
         answer(context, 503, "webhook unavailable, retry later");

@@ -31,8 +31,11 @@ import org.springframework.http.MediaType;
  * message body) and the route read it on the worker, which then waited for a slow body.
  *
  * <p>Each route's consumer is Camel's, with a {@link Gate} of its own as the last of the handlers
- * Camel runs on the route before it hands the request on: the gate answers a suspended route's
- * request with {@link UnservedRequests}' JSON 503 (not Camel's empty one), and reads the body first.
+ * Camel runs on the route before it hands the request on: the gate answers the request of a route
+ * whose consumer is suspended (Camel suspends it while a stopping route's exchanges finish: a stop, a
+ * reload, the shutdown; an operator's suspend leaves a webhook's consumer running,
+ * edge.WebhookSuspension) with {@link UnservedRequests}' JSON 503 (not Camel's empty one), and
+ * reads the body first.
  * A body the route will refuse unread is not read: a webhook declares how its body is read (form
  * or json, its template parameter {@code body}, {@link WebhookCatalog}), and a request with another
  * content type (415) or a Content-Length past the limit (413) goes to its route at once; what is left

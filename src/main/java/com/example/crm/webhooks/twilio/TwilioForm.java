@@ -10,20 +10,34 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * The form parameters of a Twilio request body whose signature checked out, as received: decoded,
- * in arrival order, repeated names kept; and when the service received it.
+ * The form parameters of a Twilio request body, as received: decoded, in arrival order, each name
+ * once; and when the service received it. A name sent twice is a 400: Twilio's messaging webhooks
+ * send every field once (media are numbered, MediaUrl0, MediaUrl1, ...), and the signature covers a
+ * repeated name's values sorted while a reader takes them in order, so {@code Body=a&Body=b} and
+ * {@code Body=b&Body=a} would share one signature and store different messages.
  */
 public record TwilioForm(Map<String, List<String>> parameters, Instant receivedAt) {
+
+    /** A field name the 400 may repeat back: Twilio's own are short and plain. */
+    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     public TwilioForm {
         parameters = Collections.unmodifiableMap(parameters);
     }
 
-    /** The form of a delivery: its body's fields, parsed once for the signature check and the reader. */
+    /** The form of a delivery: its body's fields, parsed once for the signature check and the reader; 400 for a repeated name. */
     public static TwilioForm of(WebhookDelivery delivery) {
-        return new TwilioForm(delivery.form(), delivery.receivedAt());
+        Map<String, List<String>> parameters = delivery.form();
+        parameters.forEach((name, values) -> {
+            if (values.size() > 1) {
+                throw WebhookRejection.badRequest((PLAIN_NAME.matcher(name).matches() ? name : "a form field")
+                        + " given more than once");
+            }
+        });
+        return new TwilioForm(parameters, delivery.receivedAt());
     }
 
     /** When the service received it, for a timestamptz column. */
@@ -47,10 +61,10 @@ public record TwilioForm(Map<String, List<String>> parameters, Instant receivedA
         return nonBlank(name).orElseThrow(() -> WebhookRejection.badRequest(name + " is required"));
     }
 
-    /** Every field, a single value as a string and a repeated one as a list: for JSON. */
+    /** Every field and its value: for JSON. */
     public Map<String, Object> asPayload() {
         Map<String, Object> payload = new LinkedHashMap<>();
-        parameters.forEach((name, values) -> payload.put(name, values.size() == 1 ? values.get(0) : values));
+        parameters.forEach((name, values) -> payload.put(name, values.get(0)));
         return payload;
     }
 }

@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  * headers, its {@code X-Forwarded-Proto} (else the plain HTTP the public port speaks), each with and
  * without the port, under either scheme; and {@code PUBLIC_BASE_URL}'s own host likewise. The
  * verifier tries these only once a signature failed, at most {@value #MAX_CANDIDATES} of them, one
- * HMAC each, and only for a form of at most {@value #MAX_DIAGNOSED_FORM_BYTES} bytes: a caller
- * without the token can make a refusal cost little more than the check itself.
+ * HMAC each per token and connection-override fragment the check itself takes, and only for a form
+ * of at most {@value #MAX_DIAGNOSED_FORM_BYTES} bytes: a caller without the token can make a refusal
+ * cost little more than the check itself.
  *
  * <p>Header values are used only when they are a plain {@code host[:port]}; everything taken from
  * the request is escaped ({@link LogText}) in the line. Neither the token nor the signature is ever
@@ -34,7 +35,8 @@ final class TwilioSignatureDiagnosis {
     /**
      * The largest form (its signed fields, UTF-8) tried under other URLs. Twilio's are a few KiB; twelve
      * HMACs over this much hash less than the check's own two over a form at the default body limit
-     * (1 MiB), so a large forged request makes the diagnosis no dearer than the refusal.
+     * (1 MiB), and a second token or the override fragment multiplies both alike, so a large forged
+     * request makes the diagnosis no dearer than the refusal.
      */
     static final int MAX_DIAGNOSED_FORM_BYTES = 64 * 1024;
 
@@ -51,14 +53,20 @@ final class TwilioSignatureDiagnosis {
     private final String prefix;
     /** The forms the verifier already tried. */
     private final Set<String> publicBaseUrlForms;
+    /** The token variables the verifier tries, as named to the operator. */
+    private final String tokenVariables;
 
-    /** {@code publicBaseUrlForms}: the verifier's forms of a usable PUBLIC_BASE_URL, the first as configured. */
-    TwilioSignatureDiagnosis(List<String> publicBaseUrlForms) {
+    /**
+     * {@code publicBaseUrlForms}: the verifier's forms of a usable PUBLIC_BASE_URL, the first as
+     * configured; {@code secondaryToken}: whether TWILIO_AUTH_TOKEN_SECONDARY is tried too.
+     */
+    TwilioSignatureDiagnosis(List<String> publicBaseUrlForms, boolean secondaryToken) {
         URI configured = URI.create(publicBaseUrlForms.get(0));
         this.publicAuthority = configured.getHost() + (configured.getPort() == -1 ? "" : ":" + configured.getPort());
         this.prefix = configured.getRawPath() == null ? "" : configured.getRawPath();
         this.publicBaseUrl = configured.getScheme() + "://" + publicAuthority + prefix;
         this.publicBaseUrlForms = Set.copyOf(publicBaseUrlForms);
+        this.tokenVariables = secondaryToken ? "TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_SECONDARY)" : "TWILIO_AUTH_TOKEN";
     }
 
     /**
@@ -107,7 +115,7 @@ final class TwilioSignatureDiagnosis {
         tried.forEach(url -> escaped.add(LogText.escape(url, MAX_LOGGED_PATH)));
         return refused(delivery) + "the signature matches no URL the request could have been sent to (tried PUBLIC_BASE_URL "
                 + publicBaseUrl + (escaped.isEmpty() ? "" : " and " + String.join(", ", escaped))
-                + "): check TWILIO_AUTH_TOKEN, which must be the auth token of the account that sends (a sub-account signs"
+                + "): check " + tokenVariables + ", which must be the auth token of the account that sends (a sub-account signs"
                 + " with its own token; the form names AccountSid " + LogText.token(accountSid, MAX_LOGGED_ACCOUNT_SID)
                 + "), or the request is not from Twilio";
     }
@@ -116,7 +124,7 @@ final class TwilioSignatureDiagnosis {
     String formTooLarge(WebhookDelivery delivery) {
         return refused(delivery) + "the form is larger than the " + MAX_DIAGNOSED_FORM_BYTES / 1024 + " KiB a refused"
                 + " signature is diagnosed for (Twilio's are a few KiB), so no other URL was tried: check PUBLIC_BASE_URL"
-                + " (" + publicBaseUrl + ") and TWILIO_AUTH_TOKEN, or the request is not from Twilio";
+                + " (" + publicBaseUrl + ") and " + tokenVariables + ", or the request is not from Twilio";
     }
 
     /** The header is not an HMAC-SHA1 signature at all: no URL was tried. */

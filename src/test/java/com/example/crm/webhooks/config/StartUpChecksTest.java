@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.FileSystemUtils;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Start-up stops, with one clear message and a non-zero exit, when the service could not work: an
@@ -62,7 +64,7 @@ class StartUpChecksTest {
         assertThat(output).containsOnlyOnce("APPLICATION FAILED TO START");
         String report = output.substring(output.indexOf("APPLICATION FAILED TO START"));
         assertThat(report).as("the report").contains(REQUIRED)
-                .as("an optional variable unset").doesNotContain("REVERSECONTACT_CALLBACK_SECRET");
+                .as("an optional variable unset").doesNotContain("REVERSECONTACT_CALLBACK_SECRET").doesNotContain("INTAKE_SPOOL_KEY");
         assertThat(output).doesNotContain("Failed to configure a DataSource").doesNotContain("Started WebhookServiceApplication");
     }
 
@@ -79,7 +81,8 @@ class StartUpChecksTest {
                         "--webhooks.http.port=80a",
                         "--server.port=0",
                         "--intake.spool-dir=" + aFile.resolve("intake"),
-                        "--reversecontact.callback-secret=a-secret-of-31-characters-only!")
+                        "--reversecontact.callback-secret=a-secret-of-31-characters-only!",
+                        "--intake.spool-key=a-spool-key-31-characters-only!")
                 .close());
         Files.delete(aFile);
 
@@ -91,8 +94,39 @@ class StartUpChecksTest {
                 .contains("PUBLIC_PORT \"80a\" is not a port number")
                 .contains("INTAKE_SPOOL_DIR \"" + aFile.resolve("intake") + "\" is not a directory the service can create or write")
                 .contains("REVERSECONTACT_CALLBACK_SECRET is too short: unset, or at least 32 characters")
+                .contains("INTAKE_SPOOL_KEY is too short: unset, or at least 32 characters")
                 .doesNotContain("s3cr3t").doesNotContain("a-secret-of-31-characters-only!")
+                .doesNotContain("a-spool-key-31-characters-only!")
                 .doesNotContain("R2_BUCKET").doesNotContain("MANAGEMENT_SERVER_PORT");
+    }
+
+    /** Both Twilio tokens get the same check: one with a blank inside would never match a signature. */
+    @Test
+    void unusableTwilioTokensAndConnectionOverridesAreNamedWithoutShowingTheTokens() {
+        Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(WebhookServiceApplication.class)
+                .run("--twilio.auth-token=primary token-with-a-blank",
+                        "--twilio.auth-token-secondary=secondary\ttoken-with-a-tab",
+                        "--twilio.connection-overrides=rc=2&rp",
+                        "--server.port=0")
+                .close());
+
+        assertThat(failure).as("start-up with unusable Twilio settings").isNotNull();
+        assertThat(messages(failure))
+                .contains("TWILIO_AUTH_TOKEN has a blank inside")
+                .contains("TWILIO_AUTH_TOKEN_SECONDARY has a blank inside")
+                .contains("TWILIO_CONNECTION_OVERRIDES \"rc=2&rp\" is not key=value pairs joined by &")
+                .doesNotContain("token-with-a-blank").doesNotContain("token-with-a-tab");
+    }
+
+    @Test
+    void validTwilioTokensAndConnectionOverridesPassTheCheck() {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("twilio", Map.of(
+                "twilio.auth-token", "0123456789abcdef0123456789abcdef\n",
+                "twilio.auth-token-secondary", "fedcba9876543210fedcba9876543210",
+                "twilio.connection-overrides", "#rc=2&rp=4xx,5xx,ct,rt&tt=14000&e=dublin")));
+
+        assertThat(StartupSettings.problems(environment)).noneMatch(problem -> problem.startsWith("TWILIO_"));
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import org.apache.camel.Consumer;
+import org.apache.camel.support.service.ServiceHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,15 +98,17 @@ class ErrorHandlingTest extends WebhookServiceTest {
     }
 
     @Test
-    void aSuspendedWebhookIs503WithRetryAfter() throws Exception {
-        // As an operator suspends a route in the console; shutdown answers the same while exchanges finish.
-        camelContext.getRouteController().suspendRoute("twilio-message-status");
+    void aWebhookWhoseConsumerIsSuspendedIs503WithRetryAfter() throws Exception {
+        // As Camel suspends a stopping route's consumer while its exchanges finish (a stop, the shutdown;
+        // an operator's suspend of the webhook's route pauses it instead: PausedWebhookTest).
+        Consumer consumer = camelContext.getRoute("twilio-message-status").getConsumer();
+        ServiceHelper.suspendService(consumer);
         try {
             HttpResponse<String> response = send();
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
         } finally {
-            camelContext.getRouteController().resumeRoute("twilio-message-status");
+            ServiceHelper.resumeService(consumer);
         }
         assertThat(send().statusCode()).isEqualTo(204);
     }

@@ -40,4 +40,30 @@ class FormParametersTest {
         assertThat(FormParameters.ofQuery(null)).isEmpty();
         assertThat(FormParameters.ofBody("")).isEmpty();
     }
+
+    @Test
+    void escapesWhoseBytesAreNotUtf8Are400NotReplaced() {
+        for (String form : new String[] {"Body=%FF%FE", "Body=%C3", "Body=%C0%AF", "Body=%ED%A0%80", "B%FF=x", "Body=ok&To=%E2%82"}) {
+            assertThatThrownBy(() -> FormParameters.ofBody(form)).as(form).isInstanceOfSatisfying(WebhookRejection.class,
+                    rejection -> assertThat(rejection.getMessage()).isEqualTo("malformed form body: not valid UTF-8"));
+        }
+        assertThatThrownBy(() -> FormParameters.ofQuery("id=%FF")).isInstanceOfSatisfying(WebhookRejection.class,
+                rejection -> assertThat(rejection.getMessage()).isEqualTo("malformed query string: not valid UTF-8"));
+    }
+
+    @Test
+    void escapesAndRawTextDecodeTogether() {
+        // A raw character and escaped bytes in one value; an escaped emoji is one code point of four bytes.
+        assertThat(FormParameters.ofBody("Body=\u00e9%C3%A9+%F0%9F%98%80&To=%2b1"))
+                .containsExactly(Map.entry("Body", List.of("\u00e9\u00e9 \uD83D\uDE00")), Map.entry("To", List.of("+1")));
+    }
+
+    @Test
+    void anEscapeNeedsTwoAsciiHexDigits() {
+        // U+0661 is ARABIC-INDIC DIGIT ONE: a digit to Character.digit, not a hex digit of a URL.
+        for (String form : new String[] {"Body=%", "Body=%4", "Body=%\u0661\u0661", "Body=%+1"}) {
+            assertThatThrownBy(() -> FormParameters.ofBody(form)).as(form).isInstanceOfSatisfying(WebhookRejection.class,
+                    rejection -> assertThat(rejection.getMessage()).isEqualTo("malformed form body"));
+        }
+    }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class IntakeSpoolHeadersTest {
 
     private final ObjectMapper json = new ObjectMapper();
-    private final IntakeSpool spool = new IntakeSpool(json, "intake/");
+    private final IntakeSpool spool = new IntakeSpool(json, "intake/",
+            SpoolDocumentMac.withKey("intake-spool-headers-test-key-of-32-characters"));
 
     @Test
     void contentTypeAndSignatureAreSpooledButNotHostOrTheProxysForwardedHeaders() throws Exception {

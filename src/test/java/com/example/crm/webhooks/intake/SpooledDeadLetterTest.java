@@ -92,7 +92,8 @@ class SpooledDeadLetterTest extends WebhookServiceTest {
         return (String) letter.get("id");
     }
 
-    private static CannotGetJdbcConnectionException databaseDown() {
+    /** What a store step meets when the database is gone: the delivery is spooled. */
+    static CannotGetJdbcConnectionException databaseDown() {
         return new CannotGetJdbcConnectionException("no connection", new SQLTransientConnectionException("pool timed out"));
     }
 }

@@ -119,9 +119,9 @@ class RouteReloadTest {
             await(version.getKey() + " reported").atMost(WAIT).untilAsserted(() -> {
                 JsonNode health = reloadHealth();
                 assertThat(health.path("status").asText()).isEqualTo("RELOAD_FAILED");
-                assertThat(health.path("description").asText()).contains(file.getFileName().toString());
+                assertThat(health.path("details").path("failing").toString()).contains(file.getFileName().toString());
                 if (!version.getKey().equals("invalid YAML")) {
-                    assertThat(health.path("description").asText()).contains(version.getKey());
+                    assertThat(health.path("details").path("failing").toString()).contains(version.getKey());
                 }
             });
             assertThat(routesById().keySet()).as(version.getKey()).isEqualTo(ids);
@@ -129,6 +129,12 @@ class RouteReloadTest {
             assertUntouched(elsewhere);
             assertThat(askProbe()).as(version.getKey()).isEqualTo("first");
             assertThat(publicPort.get("/actuator/health").statusCode()).as(version.getKey() + ": " + operatorHealth()).isEqualTo(200);
+            // Anyone may ask the public port: it tells them the status, never the file or the parse error.
+            assertThat(publicPort.get("/actuator/health").body()).as(version.getKey()).isEqualTo("{\"status\":\"UP\"}");
+            // Nor the management port without the login: the file and the reason are operators' details.
+            String anonymousHealth = ManagementClient.anonymous(app.getEnvironment().getRequiredProperty("local.server.port", Integer.class))
+                    .get("/actuator/health").body();
+            assertThat(anonymousHealth).as(version.getKey()).contains("RELOAD_FAILED").doesNotContain(file.getFileName().toString());
             assertThat(publicPort.get("/readyz").statusCode()).as(version.getKey() + ": " + operatorHealth()).isEqualTo(200);
         }
 
@@ -196,7 +202,7 @@ class RouteReloadTest {
         await("the broken template reported").atMost(WAIT).untilAsserted(() -> {
             JsonNode health = reloadHealth();
             assertThat(health.path("status").asText()).isEqualTo("RELOAD_FAILED");
-            assertThat(health.path("description").asText()).contains("webhook.camel.yaml").contains("noSuchRequestsBean");
+            assertThat(health.path("details").path("failing").toString()).contains("webhook.camel.yaml").contains("noSuchRequestsBean");
         });
         assertThat(routesById().keySet()).isEqualTo(rebuilt.keySet());
         assertEveryRouteStarted(rebuilt.keySet());
@@ -282,8 +288,9 @@ class RouteReloadTest {
         }
     }
 
+    /** The reload's health component, as the operator reads it on the management port. */
     private JsonNode reloadHealth() throws IOException {
-        return json.readTree(publicPort.get("/actuator/health").body()).path("components").path("routesReload");
+        return json.readTree(operatorHealth()).path("components").path("routesReload");
     }
 
     private static Map<String, Route> routesById() {

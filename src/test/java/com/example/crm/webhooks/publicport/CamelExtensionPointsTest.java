@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -30,6 +31,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.support.service.ServiceHelper;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,14 +101,16 @@ class CamelExtensionPointsTest extends WebhookServiceTest {
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(malformed.text()).contains("{\"error\":\"malformed query string\"}");
 
-        camelContext.getRouteController().suspendRoute("reversecontact-alert");
+        // A consumer suspended as Camel suspends a stopping route's (an operator's suspend of the route pauses the webhook instead).
+        Consumer consumer = camelContext.getRoute("reversecontact-alert").getConsumer();
+        ServiceHelper.suspendService(consumer);
         try {
             HttpResponse<String> suspended = http.postJson("/api/webhooks/reversecontact", "{}");
 
             assertThat(suspended.statusCode()).isEqualTo(503);
             assertThat(suspended.body()).as("the gate's JSON, not Camel's empty 503").isEqualTo("{\"error\":\"webhook unavailable, retry later\"}");
         } finally {
-            camelContext.getRouteController().resumeRoute("reversecontact-alert");
+            ServiceHelper.resumeService(consumer);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.example.crm.webhooks.edge.WebhookDelivery;
 import com.example.crm.webhooks.intake.IntakeSpool;
+import com.example.crm.webhooks.intake.SpoolDocumentMac;
 import com.example.crm.webhooks.intake.SpooledDelivery;
 import com.example.crm.webhooks.reversecontact.ProfileAlertFixtures;
 import com.example.crm.webhooks.reversecontact.ProfileAlertFixtures.StoredAlert;
@@ -40,8 +41,11 @@ class KillWhileDrainingTest {
     private static final int MESSAGES = 300;
     private static final int ALERTS = 60;
     private static final String PREFIX = "intake-kill-while-draining/";
+    /** The key the test spools under, as the service would: the service drains only documents whose MAC it verifies. */
+    private static final String SPOOL_KEY = "kill-while-draining-spool-key-of-32-characters-or-more";
     private static final Map<String, Object> SETTINGS = Map.of(
-            "intake.r2-prefix", PREFIX, "intake.drain-interval", "100ms", "reversecontact.api-key", "");
+            "intake.r2-prefix", PREFIX, "intake.drain-interval", "100ms", "reversecontact.api-key", "",
+            "intake.spool-key", SPOOL_KEY);
 
     private Process child;
     private ServiceInstance restarted;
@@ -90,7 +94,7 @@ class KillWhileDrainingTest {
 
     /** Deliveries in R2 as the service spools them: messages and one person's alerts, a millisecond apart. */
     private static void spool(int messages, int alerts) throws Exception {
-        IntakeSpool spool = new IntakeSpool(new ObjectMapper(), PREFIX);
+        IntakeSpool spool = new IntakeSpool(new ObjectMapper(), PREFIX, SpoolDocumentMac.withKey(SPOOL_KEY));
         Instant receivedAt = Instant.parse("2026-11-30T05:00:00Z");
         for (int n = 0; n < messages + alerts; n++) {
             WebhookDelivery delivery = n < messages

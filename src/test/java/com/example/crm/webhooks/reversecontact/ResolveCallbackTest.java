@@ -2,19 +2,24 @@ package com.example.crm.webhooks.reversecontact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.crm.webhooks.edge.WebhookDelivery;
 import com.example.crm.webhooks.enrichment.EnrichmentPause;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,13 +115,68 @@ class ResolveCallbackTest extends WebhookServiceTest {
     }
 
     @Test
-    void aRepeatedCallbackAfterTheJobFinishedQueuesANewOne() {
+    void aRepeatedCallbackAfterTheRefreshPeriodQueuesANewOne() {
         http.postJson(PATH + "?type=contact&id=ct-1", ADA);
-        jdbc.update("update enrichment_jobs set state = 'done'");
+        // Queued longer ago than ENRICHMENT_REFRESH_PERIOD (a day here).
+        jdbc.update("update enrichment_jobs set state = 'done', created_at = now() - interval '25 hours'");
 
         assertThat(http.postJson(PATH + "?type=contact&id=ct-1", ADA).statusCode()).isEqualTo(200);
         assertThat(jdbc.queryForList("select state from enrichment_jobs order by state", String.class))
                 .containsExactly("done", "pending");
+    }
+
+    @Test
+    void aRepeatedCallbackWithinTheRefreshPeriodQueuesNothingOnceTheJobFinished() {
+        http.postJson(PATH + "?type=contact&id=ct-1", ADA);
+        jdbc.update("update enrichment_jobs set state = 'done', outcome = 'enriched', created_at = now() - interval '23 hours'");
+
+        HttpResponse<String> repeated = http.postJson(PATH + "?type=contact&id=ct-1", ADA);
+
+        assertThat(repeated.statusCode()).isEqualTo(200);
+        assertThat(repeated.body()).isEqualTo("{\"ok\":true}");
+        assertThat(jdbc.queryForList("select state from enrichment_jobs", String.class)).containsExactly("done");
+        assertThat(db.count("resolve_callbacks")).isEqualTo(1);
+    }
+
+    @Test
+    void aCallbackBackToAnEarlierUrlWithinTheRefreshPeriodQueuesItsJob() {
+        String grace = "{\"data\":{\"linkedinUrl\":\"https://www.linkedin.com/in/grace-hopper\"}}";
+        http.postJson(PATH + "?type=contact&id=ct-1", ADA);
+        jdbc.update("update enrichment_jobs set state = 'done', outcome = 'enriched'");
+        http.postJson(PATH + "?type=contact&id=ct-1", grace);
+        jdbc.update("update enrichment_jobs set state = 'done', outcome = 'enriched' where state = 'pending'");
+
+        assertThat(http.postJson(PATH + "?type=contact&id=ct-1", ADA).statusCode()).isEqualTo(200);
+
+        // The entity's profile is Grace's now: Ada's URL is fetched again.
+        assertThat(jdbc.queryForList("select linkedin_url from enrichment_jobs where state = 'pending'", String.class))
+                .containsExactly(ADA_URL);
+        assertThat(jdbc.queryForObject("select linkedin_url from contacts where id = 'ct-1'", String.class)).isEqualTo(ADA_URL);
+    }
+
+    @Test
+    void theCallbackReceivedLastWinsWhateverOrderTheyAreApplied() throws IOException {
+        Instant older = Instant.parse("2026-03-01T10:00:00.000001Z");
+        String grace = "{\"data\":{\"linkedinUrl\":\"https://www.linkedin.com/in/grace-hopper\"}}";
+        // As a drained spool may apply them: the newer first, then the older.
+        applySpooled(grace, older.plusMillis(3));
+        applySpooled(ADA, older);
+
+        assertThat(jdbc.queryForObject("select linkedin_url from contacts where id = 'ct-1'", String.class))
+                .isEqualTo("https://www.linkedin.com/in/grace-hopper");
+        assertThat(jdbc.queryForList("select linkedin_url, state from enrichment_jobs"))
+                .containsExactly(Map.of("linkedin_url", "https://www.linkedin.com/in/grace-hopper", "state", "pending"));
+        assertThat(jdbc.queryForList("select linkedin_url from resolve_callbacks order by received_at", String.class))
+                .containsExactly(ADA_URL, "https://www.linkedin.com/in/grace-hopper");
+    }
+
+    /** A resolve callback for ct-1 through the drain's own route, as received at {@code receivedAt}. */
+    private void applySpooled(String body, Instant receivedAt) throws IOException {
+        WebhookDelivery delivery = new WebhookDelivery("reversecontact-resolve", PATH + "?type=contact&id=ct-1",
+                Map.of("content-type", "application/json"), body.getBytes(StandardCharsets.UTF_8), receivedAt);
+        try (ProducerTemplate producer = camelContext.createProducerTemplate()) {
+            producer.requestBody("direct:apply-spooled-webhook", delivery);
+        }
     }
 
     @Test

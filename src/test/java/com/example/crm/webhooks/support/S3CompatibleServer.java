@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
@@ -15,6 +16,7 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.jclouds.blobstore.domain.Blob;
+import org.jclouds.blobstore.domain.PageSet;
 import org.jclouds.blobstore.domain.StorageMetadata;
 import org.jclouds.blobstore.domain.StorageType;
 import org.jclouds.blobstore.options.ListContainerOptions;
@@ -72,11 +74,17 @@ public final class S3CompatibleServer {
         blobStore.createContainerInLocation(null, bucket);
     }
 
-    /** The keys of the objects in {@code bucket} under {@code prefix}, sorted. */
+    /** The keys of the objects in {@code bucket} under {@code prefix}, sorted: every page of the listing. */
     public List<String> keys(String bucket, String prefix) {
-        return blobStore.list(bucket, ListContainerOptions.Builder.prefix(prefix).recursive())
-                .stream().filter(entry -> entry.getType() == StorageType.BLOB)
-                .map(StorageMetadata::getName).sorted().toList();
+        List<String> keys = new ArrayList<>();
+        String marker = null;
+        do {
+            ListContainerOptions options = ListContainerOptions.Builder.prefix(prefix).recursive();
+            PageSet<? extends StorageMetadata> page = blobStore.list(bucket, marker == null ? options : options.afterMarker(marker));
+            page.stream().filter(entry -> entry.getType() == StorageType.BLOB).map(StorageMetadata::getName).forEach(keys::add);
+            marker = page.getNextMarker();
+        } while (marker != null);
+        return keys.stream().sorted().toList();
     }
 
     /** Stores {@code bytes} as the object {@code key}, as a client of the store would. */

@@ -1,5 +1,6 @@
 package com.example.crm.webhooks.support;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -74,10 +75,13 @@ public final class WebhookClient {
         URI base = URI.create(baseUrl);
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
+            // One write: a service that answers at the headers and closes then finds no unread bytes to reset on.
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
             for (byte[] part : parts) {
-                out.write(part);
+                request.writeBytes(part);
             }
+            OutputStream out = socket.getOutputStream();
+            out.write(request.toByteArray());
             out.flush();
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -8,6 +8,7 @@ import com.example.crm.webhooks.edge.WebhookRejection;
 import com.example.crm.webhooks.support.CapturedLog;
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -35,7 +36,7 @@ class TwilioSignatureDiagnosisTest {
 
     @Test
     void aSignatureForTheProxysPortIsFoundFromXForwardedHostAndNamedBesidePublicBaseUrl() {
-        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "https://crm.example.com");
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "", "", "https://crm.example.com", new SimpleMeterRegistry());
         String signature = TwilioRequests.signature(TOKEN, "https://crm.example.com:8443" + PATH, form);
 
         assertRefused(verifier, delivery(PATH, signature, Map.of("Host", "10.0.0.5:8080",
@@ -48,7 +49,7 @@ class TwilioSignatureDiagnosisTest {
 
     @Test
     void aSignatureOverPlainHttpIsFoundFromTheHostHeaderAlone() {
-        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "https://crm.example.com");
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "", "", "https://crm.example.com", new SimpleMeterRegistry());
         String signature = TwilioRequests.signature(TOKEN, "http://crm.example.com" + PATH, form);
 
         assertRefused(verifier, delivery(PATH, signature, Map.of("Host", "crm.example.com")));
@@ -59,7 +60,7 @@ class TwilioSignatureDiagnosisTest {
 
     @Test
     void anHttpsSignatureIsFoundFromPublicBaseUrlsHostWhenTheProxySendsOnlyItsOwn() {
-        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "http://crm.example.com/hooks");
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "", "", "http://crm.example.com/hooks", new SimpleMeterRegistry());
         String signature = TwilioRequests.signature(TOKEN, "https://crm.example.com:443/hooks" + PATH, form);
 
         assertRefused(verifier, delivery(PATH, signature, Map.of("Host", "10.0.0.5:8080")));
@@ -70,7 +71,7 @@ class TwilioSignatureDiagnosisTest {
 
     @Test
     void aSubAccountsSignatureMatchesNoUrlAndPointsAtTheTokenWithoutLoggingTokenOrSignature() {
-        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "https://crm.example.com");
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "", "", "https://crm.example.com", new SimpleMeterRegistry());
         form.put("AccountSid", "ACsub0000000000000000000000000000");
         String signature = TwilioRequests.signature("sub-account-token", "https://crm.example.com" + PATH, form);
 
@@ -86,7 +87,7 @@ class TwilioSignatureDiagnosisTest {
 
     @Test
     void aHeaderThatIsNoHmacSha1SignatureIsSaidToBeNoneAndNoUrlIsTried() {
-        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "https://crm.example.com");
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "", "", "https://crm.example.com", new SimpleMeterRegistry());
 
         assertRefused(verifier, delivery(PATH, "forged", Map.of("Host", "crm.example.com")));
 
@@ -96,7 +97,7 @@ class TwilioSignatureDiagnosisTest {
 
     @Test
     void aFormLargerThanTwilioSendsIsNotTriedUnderOtherUrls() {
-        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "https://crm.example.com");
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "", "", "https://crm.example.com", new SimpleMeterRegistry());
         form.put("Body", "x".repeat(TwilioSignatureDiagnosis.MAX_DIAGNOSED_FORM_BYTES));
         String signature = TwilioRequests.signature(TOKEN, "http://crm.example.com" + PATH, form);
 
@@ -109,7 +110,7 @@ class TwilioSignatureDiagnosisTest {
 
     @Test
     void aReasonIsLoggedOnceAMinuteWhileOthersStillAre() {
-        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "https://crm.example.com");
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "", "", "https://crm.example.com", new SimpleMeterRegistry());
         String otherToken = TwilioRequests.signature("other-token", "https://crm.example.com" + PATH, form);
         String httpUrl = TwilioRequests.signature(TOKEN, "http://crm.example.com" + PATH, form);
 
@@ -127,7 +128,7 @@ class TwilioSignatureDiagnosisTest {
 
     @Test
     void headersMakeAUrlOnlyAsAHostAndPortAndWhatTheRequestSaysIsEscapedAndItsQueryLeftOut() {
-        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "https://crm.example.com");
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "", "", "https://crm.example.com", new SimpleMeterRegistry());
         form.put("AccountSid", "AC1\nINFO forged line\u202e");
         String path = PATH + "\u202e\u2028?key=query-secret";
         String wellFormedButWrong = "A".repeat(27) + "=";
@@ -144,7 +145,7 @@ class TwilioSignatureDiagnosisTest {
 
     @Test
     void atMostTwelveUrlsAreTriedThreeHostsTwoSchemesWithAndWithoutThePort() {
-        TwilioSignatureDiagnosis diagnosis = new TwilioSignatureDiagnosis(TwilioSignatureVerifier.baseUrlForms("https://crm.example.com:8443"));
+        TwilioSignatureDiagnosis diagnosis = new TwilioSignatureDiagnosis(TwilioSignatureVerifier.baseUrlForms("https://crm.example.com:8443"), false);
 
         List<String> candidates = diagnosis.candidateBaseUrls(delivery(PATH, "x", Map.of("Host", "10.0.0.5:8080",
                 "X-Forwarded-Host", "proxy.example.com, 10.0.0.1", "X-Forwarded-Proto", "https,http")));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.twilio.security.RequestValidator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ class TwilioSignatureProperties {
     private static final String BASE = "https://crm.example.com";
     private static final String PATH = "/api/webhooks/twilio/message-status";
 
-    private final TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, BASE);
+    private final TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, "", "", BASE, new SimpleMeterRegistry());
 
     @Property(tries = 300)
     void acceptsEverySignatureTheSdkAccepts(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.example.crm.webhooks.edge.WebhookRejection;
 import com.example.crm.webhooks.support.TwilioRequests;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class TwilioSignatureVerifierTest {
 
     private static final String TOKEN = "12345";
+    private static final String SECONDARY_TOKEN = "67890";
     private static final String PATH = "/api/webhooks/twilio/inbound";
 
     /** The example of Twilio's security documentation, parameters included. */
@@ -132,25 +134,91 @@ class TwilioSignatureVerifierTest {
     @Test
     void withoutAnAuthTokenOrAUsablePublicUrlNothingIsCheckedAndTheAnswerIs500() {
         for (TwilioSignatureVerifier notConfigured : List.of(
-                new TwilioSignatureVerifier("", "https://crm.example.com"),
-                new TwilioSignatureVerifier(" ", "https://crm.example.com"),
-                new TwilioSignatureVerifier(TOKEN, ""),
-                new TwilioSignatureVerifier(TOKEN, "crm.example.com"),
-                new TwilioSignatureVerifier(TOKEN, "ftp://crm.example.com"),
-                new TwilioSignatureVerifier(TOKEN, "https://crm.example.com?x=1"),
-                new TwilioSignatureVerifier(TOKEN, "https://exa mple.com"))) {
+                new TwilioSignatureVerifier("", "", "", "https://crm.example.com", new SimpleMeterRegistry()),
+                new TwilioSignatureVerifier(" ", "", "", "https://crm.example.com", new SimpleMeterRegistry()),
+                new TwilioSignatureVerifier(TOKEN, "", "", "", new SimpleMeterRegistry()),
+                new TwilioSignatureVerifier(TOKEN, "", "", "crm.example.com", new SimpleMeterRegistry()),
+                new TwilioSignatureVerifier(TOKEN, "", "", "ftp://crm.example.com", new SimpleMeterRegistry()),
+                new TwilioSignatureVerifier(TOKEN, "", "", "https://crm.example.com?x=1", new SimpleMeterRegistry()),
+                new TwilioSignatureVerifier(TOKEN, "", "", "https://exa mple.com", new SimpleMeterRegistry()))) {
             assertThatThrownBy(() -> notConfigured.isValid(PATH, Map.of(), "x"))
                     .isInstanceOfSatisfying(WebhookRejection.class, rejection -> {
                         assertThat(rejection.getStatus()).isEqualTo(500);
                         assertThat(rejection.getMessage()).startsWith("Twilio webhooks are not configured: ");
                     });
         }
-        assertThatThrownBy(() -> new TwilioSignatureVerifier("", "").isValid(PATH, Map.of(), "x"))
+        assertThatThrownBy(() -> new TwilioSignatureVerifier("", "", "", "", new SimpleMeterRegistry()).isValid(PATH, Map.of(), "x"))
                 .hasMessage("Twilio webhooks are not configured: TWILIO_AUTH_TOKEN is not set, PUBLIC_BASE_URL is not set");
     }
 
+    @Test
+    void duringARotationASignatureOfEitherTokenIsAcceptedAndTheTokenThatMadeItIsNamed() {
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, SECONDARY_TOKEN, "", "https://crm.example.com",
+                new SimpleMeterRegistry());
+        String url = "https://crm.example.com" + PATH;
+
+        assertThat(verifier.verifyingToken(PATH, multi(PARAMS), TwilioRequests.signature(TOKEN, url, PARAMS))).hasValue("primary");
+        assertThat(verifier.verifyingToken(PATH, multi(PARAMS), TwilioRequests.signature(SECONDARY_TOKEN, url, PARAMS)))
+                .hasValue("secondary");
+        assertThat(verifier.verifyingToken(PATH, multi(PARAMS), TwilioRequests.signature("54321", url, PARAMS))).isEmpty();
+        // The secondary signs only what it signs: the URL and every parameter still count.
+        assertThat(verifier.isValid(PATH + "?x=1", multi(PARAMS), TwilioRequests.signature(SECONDARY_TOKEN, url, PARAMS))).isFalse();
+    }
+
+    /** A token read from a secret file often ends with a line break; a Twilio token never has a blank. */
+    @Test
+    void blanksAroundEitherTokenAreNotPartOfIt() {
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN + "\n", " " + SECONDARY_TOKEN + "\t",
+                "", "https://crm.example.com", new SimpleMeterRegistry());
+        String url = "https://crm.example.com" + PATH;
+
+        assertThat(verifier.verifyingToken(PATH, multi(PARAMS), TwilioRequests.signature(TOKEN, url, PARAMS))).hasValue("primary");
+        assertThat(verifier.verifyingToken(PATH, multi(PARAMS), TwilioRequests.signature(SECONDARY_TOKEN, url, PARAMS)))
+                .hasValue("secondary");
+    }
+
+    @Test
+    void aSecondaryTokenWithoutAPrimaryLeavesTwilioNotConfigured() {
+        TwilioSignatureVerifier verifier = new TwilioSignatureVerifier("", SECONDARY_TOKEN, "", "https://crm.example.com",
+                new SimpleMeterRegistry());
+
+        assertThatThrownBy(() -> verifier.isValid(PATH, multi(PARAMS), TwilioRequests.signature(SECONDARY_TOKEN,
+                "https://crm.example.com" + PATH, PARAMS)))
+                .hasMessage("Twilio webhooks are not configured: TWILIO_AUTH_TOKEN is not set"
+                        + " (TWILIO_AUTH_TOKEN_SECONDARY is only tried after it)");
+    }
+
+    /**
+     * Connection overrides are a fragment of the URL entered in Twilio, which the request line never
+     * carries; the SDK signs the URL it is given, fragment and all. With the fragment configured, a
+     * signature over the URL with it and one over the URL without it are both accepted, under either
+     * token; without, only the latter.
+     */
+    @Test
+    void aSignatureOverTheUrlWithItsConnectionOverridesIsAcceptedOnlyWhenTheyAreConfigured() {
+        String overrides = "rc=2&rp=all&tt=14000";
+        String url = "https://crm.example.com" + PATH;
+        String withFragment = TwilioRequests.signature(TOKEN, url + "#" + overrides, PARAMS);
+        String secondaryWithFragment = TwilioRequests.signature(SECONDARY_TOKEN, url + "#" + overrides, PARAMS);
+        String withoutFragment = TwilioRequests.signature(TOKEN, url, PARAMS);
+        assertThat(withFragment).as("the fragment is part of what the SDK signs").isNotEqualTo(withoutFragment);
+
+        for (String configured : List.of(overrides, "#" + overrides)) {
+            TwilioSignatureVerifier verifier = new TwilioSignatureVerifier(TOKEN, SECONDARY_TOKEN, configured, "https://crm.example.com",
+                    new SimpleMeterRegistry());
+            assertThat(verifier.verifyingToken(PATH, multi(PARAMS), withFragment)).as(configured).hasValue("primary");
+            assertThat(verifier.verifyingToken(PATH, multi(PARAMS), secondaryWithFragment)).as(configured).hasValue("secondary");
+            assertThat(verifier.verifyingToken(PATH, multi(PARAMS), withoutFragment)).as(configured).hasValue("primary");
+            assertThat(verifier.isValid(PATH, multi(PARAMS), TwilioRequests.signature(TOKEN, url + "#rc=3&rp=all&tt=14000", PARAMS)))
+                    .as("another fragment").isFalse();
+        }
+        TwilioSignatureVerifier withoutOverrides = verifier("https://crm.example.com");
+        assertThat(withoutOverrides.isValid(PATH, multi(PARAMS), withFragment)).isFalse();
+        assertThat(withoutOverrides.isValid(PATH, multi(PARAMS), withoutFragment)).isTrue();
+    }
+
     private static TwilioSignatureVerifier verifier(String publicBaseUrl) {
-        return new TwilioSignatureVerifier(TOKEN, publicBaseUrl);
+        return new TwilioSignatureVerifier(TOKEN, "", "", publicBaseUrl, new SimpleMeterRegistry());
     }
 
     private static Map<String, List<String>> multi(Map<String, String> params) {

@@ -1,0 +1,188 @@
+package com.example.crm.webhooks.operations;
+
+import static com.example.crm.webhooks.support.TwilioRequests.INBOUND;
+import static com.example.crm.webhooks.support.TwilioRequests.inboundMessage;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.example.crm.webhooks.edge.WebhookMetricsTest;
+import com.example.crm.webhooks.support.ManagementClient;
+import com.example.crm.webhooks.support.TestInfrastructure;
+import com.example.crm.webhooks.support.TwilioRequests;
+import com.example.crm.webhooks.support.WebhookServiceTest;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * An operator pauses a webhook with Camel's own suspend, on its entry route (in the console) or on
+ * the route that stores its deliveries: every delivery that passes the webhook's checks is answered
+ * as stored and kept in the intake spool, nothing is applied, a forged one is still 403, and
+ * readiness stays UP. Resumed, what was held is applied once, in the order it was received, and the
+ * deliveries that arrive while it is applied wait behind it. A store route replaced under traffic
+ * (as a route file reload does) loses nothing either.
+ */
+class PausedWebhookTest extends WebhookServiceTest {
+
+    private static final String ENTRY = "twilio-inbound";
+    private static final String STORE = "store-twilio-inbound-message";
+    private static final int HELD = 100;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @LocalServerPort
+    private int managementPort;
+
+    private ConsoleSession console;
+    private TwilioRequests twilio;
+
+    @BeforeEach
+    void logIn() throws Exception {
+        console = ConsoleSession.logIn(managementPort);
+        twilio = new TwilioRequests(http);
+    }
+
+    /** The shared context is left with every route running, whatever a test did. */
+    @AfterEach
+    void everyRouteRunsAgain() throws Exception {
+        for (String route : List.of(ENTRY, STORE)) {
+            if (camelContext.getRouteController().getRouteStatus(route) == ServiceStatus.Suspended) {
+                camelContext.getRouteController().resumeRoute(route);
+            }
+        }
+        awaitIntakeSpoolDrained();
+    }
+
+    @Test
+    void anEntryRouteSuspendedInTheConsoleHoldsEveryDeliveryUntilResumed() throws Exception {
+        String route = console.search("org.apache.camel:type=routes,name=\"" + ENTRY + "\",*");
+        assertRuns(console.exec(route, "suspend()"));
+        assertThat(camelContext.getRouteController().getRouteStatus(ENTRY)).isEqualTo(ServiceStatus.Suspended);
+
+        List<String> held = holdAndResume("SMentry", () -> assertRuns(console.exec(route, "resume()")));
+
+        assertThat(camelContext.getRouteController().getRouteStatus(ENTRY)).isEqualTo(ServiceStatus.Started);
+        assertThat(held).hasSize(HELD);
+    }
+
+    @Test
+    void aStoreRouteSuspendedHoldsEveryDeliveryUntilResumed() throws Exception {
+        camelContext.getRouteController().suspendRoute(STORE);
+
+        List<String> held = holdAndResume("SMstore", () -> camelContext.getRouteController().resumeRoute(STORE));
+
+        assertThat(camelContext.getRouteController().getRouteStatus(STORE)).isEqualTo(ServiceStatus.Started);
+        assertThat(held).hasSize(HELD);
+    }
+
+    @Test
+    void aStoreRouteReplacedUnderTrafficAsAReloadLosesNothing() throws Exception {
+        Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
+        RouteDefinition store = model.getRouteDefinition(STORE);
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            sent.add("SMreload%03d".formatted(i));
+        }
+        CompletableFuture<List<Integer>> traffic = CompletableFuture.supplyAsync(() -> sent.stream()
+                .map(sid -> twilio.post(INBOUND, message(sid)).statusCode()).toList());
+        // As a route file reload replaces a route: the old one stopped and removed, the new one added and started.
+        await("the first answers").atMost(WAIT).until(() -> db.count("messages") > 0);
+        for (int i = 0; i < 3 && !traffic.isDone(); i++) {
+            model.addRouteDefinition(store);
+        }
+
+        assertThat(traffic.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("every answer").containsOnly(200);
+        assertThat(camelContext.getRouteController().getRouteStatus(STORE)).isEqualTo(ServiceStatus.Started);
+        await("every message applied").atMost(WAIT).until(() -> db.count("messages") == sent.size());
+        awaitIntakeSpoolDrained();
+        assertThat(jdbc.queryForList("select twilio_sid from messages order by created_at", String.class)).isEqualTo(sent);
+    }
+
+    /**
+     * With the webhook paused: {@value #HELD} messages answered as stored and none applied over two
+     * drain passes, a forged one 403, readiness UP; then {@code resume}, ten more at once, and every
+     * one applied once, in the order sent, the ten through the spool behind the held ones. Returns the held ones' sids.
+     */
+    private List<String> holdAndResume(String prefix, ThrowingRunnable resume) throws Exception {
+        List<String> held = new ArrayList<>();
+        for (int i = 0; i < HELD; i++) {
+            String sid = prefix + "%03d".formatted(i);
+            HttpResponse<String> answer = twilio.post(INBOUND, message(sid));
+            assertThat(answer.statusCode()).as(sid).isEqualTo(200);
+            assertThat(answer.body()).isEqualTo("<Response></Response>");
+            held.add(sid);
+        }
+        HttpResponse<String> forged = twilio.postWithSignature(INBOUND, message(prefix + "forged"), "Zm9yZ2Vk");
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertReady();
+
+        NotifyBuilder twoDrainPasses = new NotifyBuilder(camelContext).fromRoute("drain-r2-spool").whenDone(2).create();
+        assertThat(twoDrainPasses.matches(WAIT.toSeconds(), TimeUnit.SECONDS)).as("two drain passes").isTrue();
+        assertThat(db.count("messages")).as("nothing applied while paused").isZero();
+        assertThat(TestInfrastructure.s3().keys(TestInfrastructure.BUCKET, "intake/")).hasSize(HELD);
+        assertThat(managementHealth()).contains("\"paused\":[\"" + ENTRY + "\"]").contains("\"webhookRoutes\":{\"status\":\"UP\"");
+        assertThat(pausedGauge()).as("webhooks_paused while paused").isEqualTo(1.0);
+
+        resume.run();
+        List<String> live = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String sid = prefix + "live%02d".formatted(i);
+            assertThat(twilio.post(INBOUND, message(sid)).statusCode()).isEqualTo(200);
+            live.add(sid);
+        }
+        assertReady();
+
+        await("every message applied").atMost(WAIT).until(() -> db.count("messages") == HELD + live.size());
+        awaitIntakeSpoolDrained();
+        List<String> all = new ArrayList<>(held);
+        all.addAll(live);
+        assertThat(jdbc.queryForList("select twilio_sid from messages order by created_at", String.class))
+                .as("in the order received").isEqualTo(all);
+        assertThat(jdbc.queryForObject("select count(*) from intake_ledger where route_id = ?", Integer.class, ENTRY))
+                .as("the held ones, and the live ones behind them, went through the spool, each once")
+                .isEqualTo(HELD + live.size());
+        assertThat(db.count("dead_letters")).isZero();
+        await("webhooks_paused back to 0").atMost(WAIT).until(() -> pausedGauge() == 0.0);
+        assertThat(managementHealth()).contains("\"paused\":[]");
+        return held;
+    }
+
+    private static Map<String, String> message(String sid) {
+        return inboundMessage(sid, "+61400000001", "+61298765432", "held " + sid);
+    }
+
+    private String managementHealth() {
+        return ManagementClient.operator(managementPort).get("/actuator/health").body();
+    }
+
+    private double pausedGauge() {
+        String metrics = ManagementClient.operator(managementPort).get("/actuator/prometheus").body();
+        return WebhookMetricsTest.value(metrics, "webhooks_paused", "endpoint=\"" + ENTRY + "\"");
+    }
+
+    private void assertReady() {
+        HttpResponse<String> readiness = http.get("/readyz");
+        assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
+    }
+
+    private static void assertRuns(JsonNode reply) {
+        assertThat(reply.get("status").asInt()).as(reply.toString()).isEqualTo(200);
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+}
