@@ -18,7 +18,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Twilio signs with a token the service does not have yet (a rotation): 50 inbound messages, and 10
  * forged ones signed with a token nobody gave the service, are each answered 403 and kept. The
- * service restarted with the new token, a replay of the reason applies the 50 once, each with the
+ * service restarted with the new token as TWILIO_AUTH_TOKEN_SECONDARY, a replay of the reason applies the 50 once, each with the
  * time it was first received; the 10 forged ones stay refused, listed with the replay's outcome; a
  * second replay changes nothing.
  */
@@ -59,8 +59,9 @@ class RotatedTwilioTokenReplayTest {
         assertThat(jdbc.queryForObject("select count(*) from messages", Integer.class)).isZero();
         instance.close();
 
-        // The rotated token is configured (TWILIO_AUTH_TOKEN here; TWILIO_AUTH_TOKEN_SECONDARY once it exists).
-        instance = ServiceInstance.start("rotation-after", jdbcUrl, Map.of("reversecontact.api-key", "", "twilio.auth-token", NEW_TOKEN));
+        // Restarted with the token Twilio signs with now as TWILIO_AUTH_TOKEN_SECONDARY, the old one still primary.
+        instance = ServiceInstance.start("rotation-after", jdbcUrl, Map.of("reversecontact.api-key", "",
+                "twilio.auth-token-secondary", NEW_TOKEN));
         jdbc = instance.jdbc();
         ManagementClient operator = ManagementClient.operator(instance.managementPort());
         String reason = "{\"webhook\":\"twilio-inbound\",\"reason\":\"signature\"}";

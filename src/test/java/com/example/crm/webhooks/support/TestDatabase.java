@@ -4,6 +4,7 @@ import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +14,17 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /** The tests' view of the database: emptying it, and comparing every table before and after. */
 public final class TestDatabase {
 
-    /** Rows as maps; SQL arrays (text[] columns) as lists, since the driver's arrays compare by identity. */
+    /**
+     * Rows as maps; SQL arrays (text[] columns) as lists and bytea as hex text, since the driver's
+     * arrays and byte arrays compare by identity.
+     */
     private static final ColumnMapRowMapper ROWS = new ColumnMapRowMapper() {
         @Override
         protected Object getColumnValue(ResultSet rs, int index) throws SQLException {
             Object value = super.getColumnValue(rs, index);
+            if (value instanceof byte[] bytes) {
+                return HexFormat.of().formatHex(bytes);
+            }
             return value instanceof Array array ? Arrays.asList((Object[]) array.getArray()) : value;
         }
     };
