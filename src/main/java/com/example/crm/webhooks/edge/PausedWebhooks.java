@@ -83,7 +83,10 @@ public class PausedWebhooks implements GenericFileFilter<Object>, MeterBinder {
 
     /** Whether the webhook's entry route or store route is not running (suspended, stopped or gone). */
     public boolean paused(String webhook) {
-        return paused(webhook, webhooks.webhook(webhook).map(WebhookCatalog.Webhook::store).orElse(null));
+        // A name no webhook has (a document this service did not write) is not held: the drain sets it aside.
+        return webhook != null && webhooks.webhook(webhook)
+                .map(known -> paused(webhook, known.store()))
+                .orElse(false);
     }
 
     /** Whether it is paused, or resumed but not done applying what it held. */
@@ -120,8 +123,7 @@ public class PausedWebhooks implements GenericFileFilter<Object>, MeterBinder {
         if (file.isDirectory()) {
             return true;
         }
-        String webhook = SpooledDelivery.routeOf(file.getFileNameOnly());
-        return webhook == null || !paused(webhook);
+        return !paused(SpooledDelivery.routeOf(file.getFileNameOnly()));
     }
 
     private boolean paused(String webhook, String store) {

@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.camel.Variable;
@@ -118,14 +119,23 @@ public class IntakeSpool {
         return objectMapper.writeValueAsBytes(document);
     }
 
-    /** A spooled delivery from its document; a document that is not one is refused (and dead-lettered by the drain). */
+    /**
+     * A spooled delivery from its document. One whose MAC fails (or that is not even JSON) was not
+     * written by this service ({@link ForgedSpoolDocumentException}); one that verifies but cannot be
+     * read is refused (and dead-lettered by the drain).
+     */
     public SpooledDelivery read(byte[] document) {
+        JsonNode node;
         try {
-            JsonNode node = objectMapper.readTree(document);
+            node = objectMapper.readTree(document);
             // Nothing of a document is read before its MAC says this service wrote it.
             if (!(node instanceof ObjectNode fields) || !mac.verifies(canonical(fields), macOf(fields))) {
-                throw new UnreadableSpoolException("failed its MAC: not a delivery this service spooled");
+                throw new ForgedSpoolDocumentException();
             }
+        } catch (IOException e) {
+            throw new ForgedSpoolDocumentException(); // not even JSON: not written by this service
+        }
+        try {
             int format = node.path("format").asInt();
             if (format != FORMAT && format != REFUSED_FORMAT) {
                 throw new UnreadableSpoolException("not a spooled delivery of format " + FORMAT + " or " + REFUSED_FORMAT);
@@ -137,9 +147,26 @@ public class IntakeSpool {
             WebhookDelivery delivery = new WebhookDelivery(route, node.path("pathAndQuery").asText(), headers,
                     Base64.getDecoder().decode(node.path("body").asText()), Instant.parse(node.path("receivedAt").asText()));
             return new SpooledDelivery(requireText(node, "id"), delivery, format == REFUSED_FORMAT ? refusal(node) : null);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw e instanceof UnreadableSpoolException unreadable ? unreadable
                     : new UnreadableSpoolException("unreadable spooled delivery: " + e.getMessage());
+        }
+    }
+
+    /**
+     * What a document that failed its MAC claims to be, read without trusting any of it: the
+     * delivery it names (webhook, path, headers, body, receive time), or empty when it is not even
+     * shaped like one.
+     */
+    public Optional<WebhookDelivery> claimed(byte[] document) {
+        try {
+            JsonNode node = objectMapper.readTree(document);
+            Map<String, String> headers = new LinkedHashMap<>();
+            node.path("headers").properties().forEach(header -> headers.put(header.getKey(), header.getValue().asText()));
+            return Optional.of(new WebhookDelivery(requireText(node, "route"), node.path("pathAndQuery").asText(""), headers,
+                    Base64.getDecoder().decode(node.path("body").asText("")), Instant.parse(node.path("receivedAt").asText())));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 
@@ -196,7 +223,7 @@ public class IntakeSpool {
         return reason.getMessage() == null ? reason.getClass().getSimpleName() : reason.getMessage();
     }
 
-    private static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

@@ -5,12 +5,15 @@ import com.example.crm.webhooks.edge.WebhookDelivery;
 import com.example.crm.webhooks.edge.WebhookMetrics;
 import com.example.crm.webhooks.edge.WebhookRejection;
 import com.example.crm.webhooks.edge.WebhookRequests;
+import com.example.crm.webhooks.edge.WebhookCatalog;
+import com.example.crm.webhooks.intake.ForgedSpoolDocumentException;
 import com.example.crm.webhooks.intake.IntakeSpool;
 import com.example.crm.webhooks.intake.SpooledDelivery;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
@@ -19,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Variable;
@@ -42,10 +46,19 @@ public class RefusedDeliveries {
     private static final String SPOOLED = "spooled";
     /** The outcome of a replay that applied the delivery (routes/refused-deliveries.camel.yaml). */
     public static final String APPLIED = "applied";
+    /** The reason a spooled document that failed its MAC is kept under. */
+    public static final String FORGED_REASON = "spool_mac";
+    /** The webhook a spooled document that names none of this service's is kept under. */
+    public static final String FORGED_WEBHOOK = "intake";
     private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
     };
 
+    /** How long a refusal waits for a turn to be written: a burst is kept, a flood is not queued. */
+    private static final Duration WAIT_TO_WRITE = Duration.ofMillis(200);
+
     private final ObjectMapper objectMapper;
+    private final IntakeSpool spool;
+    private final WebhookCatalog webhooks;
     private final RefusedDeliveryMetrics metrics;
     private final RefusedDeliveryBounds bounds;
     private final ProducerTemplate producer;
@@ -53,8 +66,11 @@ public class RefusedDeliveries {
     private final Semaphore writing;
 
     public RefusedDeliveries(ObjectMapper objectMapper, RefusedDeliveryMetrics metrics, RefusedDeliveryBounds bounds,
-                             ProducerTemplate producer, @Value("${refused.max-concurrent-writes}") int maxConcurrentWrites) {
+                             ProducerTemplate producer, @Value("${refused.max-concurrent-writes}") int maxConcurrentWrites,
+                             IntakeSpool spool, WebhookCatalog webhooks) {
         this.objectMapper = objectMapper;
+        this.spool = spool;
+        this.webhooks = webhooks;
         this.metrics = metrics;
         this.bounds = bounds;
         this.producer = producer;
@@ -75,10 +91,11 @@ public class RefusedDeliveries {
         boolean authenticated = Boolean.TRUE.equals(exchange.getProperty(Refusal.AUTHENTICATED_PROPERTY, Boolean.class));
         Refusal refusal = new Refusal(rejection.getStatus(), WebhookMetrics.reasonFor(rejection.getStatus()).label(),
                 rejection.getMessage() == null ? "refused" : rejection.getMessage(), authenticated);
-        // A flood of refused requests holds a few pooled connections at most; the rest are not kept
-        // (counted) rather than queue ahead of the deliveries that pass. (Not Camel's throttle: one
-        // in concurrent mode breaks the console's dump of the routes.)
-        if (!writing.tryAcquire()) {
+        // A flood of refused requests holds a few pooled connections at most; past a short wait (a
+        // burst of genuine ones, a token being rotated) the rest are not kept (counted) rather than
+        // queue ahead of the deliveries that pass. (Not Camel's throttle: one in concurrent mode
+        // breaks the console's dump of the routes.)
+        if (!turnToWrite()) {
             metrics.dropped(delivery.route(), refusal.reason(), RefusedDeliveryMetrics.NOT_KEPT, 1);
             return;
         }
@@ -91,6 +108,32 @@ public class RefusedDeliveries {
             });
         } finally {
             writing.release();
+        }
+    }
+
+    /**
+     * A document in the intake spool that failed its MAC (the variable document), as the refused
+     * delivery it is set aside as (the variable spooled): what it claims to be when it names one of
+     * this service's webhooks, else the whole document under webhook {@value #FORGED_WEBHOOK}. Not
+     * authenticated, so a replay puts it through its webhook's checks, signature included; named by
+     * the document's hash, so one drained twice is kept once.
+     */
+    public SpooledDelivery forged(@Variable("document") byte[] document) {
+        String id = "forged:" + IntakeSpool.sha256(document);
+        Refusal refusal = new Refusal(403, FORGED_REASON, new ForgedSpoolDocumentException().getMessage(), false);
+        WebhookDelivery delivery = spool.claimed(document)
+                .filter(claimed -> webhooks.ids().contains(claimed.route()))
+                .map(WebhookDelivery::withoutCredentials)
+                .orElseGet(() -> new WebhookDelivery(FORGED_WEBHOOK, "", Map.of(), document, Instant.now()));
+        return new SpooledDelivery(id, delivery, refusal);
+    }
+
+    private boolean turnToWrite() {
+        try {
+            return writing.tryAcquire(WAIT_TO_WRITE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -19,15 +19,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import com.example.crm.webhooks.support.ManagementClient;
 import org.junit.jupiter.api.AfterEach;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.junit.jupiter.api.Test;
 
 /**
  * Whoever can write to the bucket or the spool directory cannot make the service apply a webhook:
  * documents shaped exactly like spooled deliveries, one without a MAC and one with a MAC under
- * another key, in R2 and in the directory, are never applied; each is set aside as a dead letter
- * saying it failed its MAC, and leaves the spool. A delivery the service spooled itself still drains,
- * once.
+ * another key, in R2 and in the directory, and one that is no delivery at all, are never applied;
+ * each is set aside as a refused delivery saying it failed its MAC, and leaves the spool. Replayed
+ * by an operator, they go through their webhook's checks and stay refused (their signature is
+ * bogus). A delivery the service spooled itself still drains, once.
  */
 class SpoolForgeryTest extends WebhookServiceTest {
 
@@ -37,6 +40,8 @@ class SpoolForgeryTest extends WebhookServiceTest {
             SpoolDocumentMac.withKey("a-key-the-service-does-not-hold-32-characters"));
 
     private FaultInjection store;
+    @LocalServerPort
+    private int managementPort;
 
     @AfterEach
     void disarm() {
@@ -57,18 +62,35 @@ class SpoolForgeryTest extends WebhookServiceTest {
                 someoneElsesSpool.document(underAnotherKey));
         Files.move(written, written.resolveSibling(underAnotherKey.fileName()), StandardCopyOption.ATOMIC_MOVE);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> db.count("dead_letters") == 2
-                && TestInfrastructure.sharedIntakeSpoolIsEmpty());
-        assertThat(jdbc.queryForList("select error from dead_letters", String.class))
-                .hasSize(2).allSatisfy(error -> assertThat(error).startsWith("failed its MAC"));
+        TestInfrastructure.s3().put(TestInfrastructure.BUCKET, PREFIX + "20261207T000000.000000Z-twilio-inbound-garbage.json",
+                "not a spooled delivery".getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(jdbc.queryForList("select id from refused_deliveries", String.class)).hasSize(3);
+            assertThat(TestInfrastructure.sharedIntakeSpoolIsEmpty()).isTrue();
+        });
+        assertThat(jdbc.queryForList("select webhook || ' ' || reason || ' ' || status || ' ' || authenticated || ' ' || message"
+                + " from refused_deliveries order by webhook", String.class)).containsExactly(
+                "intake spool_mac 403 false failed its MAC: not a delivery this service spooled",
+                "twilio-inbound spool_mac 403 false failed its MAC: not a delivery this service spooled",
+                "twilio-inbound spool_mac 403 false failed its MAC: not a delivery this service spooled");
+        assertThat(db.count("dead_letters")).isZero();
         assertThat(db.count("messages")).isZero();
         assertThat(jdbc.queryForObject("select count(*) from intake_ledger where route_id = 'twilio-inbound'", Integer.class))
                 .isZero();
-        // Drained again, nothing changes: they are gone from the spool, and dead-lettered once.
+        // Drained again, nothing changes: they are gone from the spool, and kept once.
         assertThat(TestInfrastructure.s3().keys(TestInfrastructure.BUCKET, PREFIX)).isEmpty();
         try (var files = Files.list(TestInfrastructure.intakeSpool())) {
             assertThat(files.map(Path::getFileName).map(Path::toString)).isEmpty();
         }
+
+        // An operator replays them: each goes through its webhook's checks, and the bogus signatures stay refused.
+        ManagementClient operator = ManagementClient.operator(managementPort);
+        var replay = operator.postJson("/actuator/refused/replay", "{\"reason\": \"spool_mac\"}");
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+        assertThat(jdbc.queryForList("select outcome from refused_deliveries where webhook = 'twilio-inbound'", String.class))
+                .hasSize(2).allSatisfy(outcome -> assertThat(outcome).isNotEqualTo("applied").isNotNull());
+        assertThat(db.count("messages")).isZero();
     }
 
     @Test
