@@ -64,8 +64,8 @@ public class SpoolDocumentMac {
     private static byte[] keptKey(NamedParameterJdbcTemplate jdbc) {
         byte[] candidate = new byte[GENERATED_KEY_BYTES];
         new SecureRandom().nextBytes(candidate);
-        jdbc.update("insert into intake_spool_key (id, mac_key) values (1, :key) on conflict (id) do nothing",
+        jdbc.update("insert into intake_spool_key (id, mac_key) values ('intake-spool', :key) on conflict (id) do nothing",
                 Map.of("key", candidate));
-        return jdbc.queryForObject("select mac_key from intake_spool_key where id = 1", Map.of(), byte[].class);
+        return jdbc.queryForObject("select mac_key from intake_spool_key where id = 'intake-spool'", Map.of(), byte[].class);
     }
 }

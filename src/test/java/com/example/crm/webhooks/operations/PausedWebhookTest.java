@@ -172,9 +172,12 @@ class PausedWebhookTest extends WebhookServiceTest {
         return WebhookMetricsTest.value(metrics, "webhooks_paused", "endpoint=\"" + ENTRY + "\"");
     }
 
+    /** Ready, and healthy as a whole: a paused webhook is not a failing one (only webhookRoutes judges its routes). */
     private void assertReady() {
         HttpResponse<String> readiness = http.get("/readyz");
         assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
+        HttpResponse<String> health = http.get("/actuator/health");
+        assertThat(health.statusCode()).as(managementHealth()).isEqualTo(200);
     }
 
     private static void assertRuns(JsonNode reply) {
