@@ -4,12 +4,14 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.vertx.core.http.HttpServerRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,6 +76,21 @@ public final class WebhookDelivery {
         this.headers = Collections.unmodifiableMap(lowerCase);
         this.body = body;
         this.receivedAt = receivedAt;
+    }
+
+    /**
+     * A delivery as the request arrived at webhook {@code route}: its raw path and query, as they were
+     * on the wire and in the URL Twilio signed, the headers routes read, and {@code body}.
+     */
+    public static WebhookDelivery received(String route, HttpServerRequest request, byte[] body, Instant receivedAt) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String name : KEPT_HEADERS) {
+            String value = request.getHeader(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
+        return new WebhookDelivery(route, request.uri(), headers, body, receivedAt);
     }
 
     /** The id of the webhook it came in on. */

@@ -6,7 +6,6 @@ import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -122,16 +121,7 @@ public class WebhookRequests {
         HttpServerRequest request = httpRequest(exchange);
         requireContentType(request, expected);
         requireSizeWithinLimit(request);
-        byte[] body = body(message);
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String name : WebhookDelivery.KEPT_HEADERS) {
-            String value = request.getHeader(name);
-            if (value != null) {
-                headers.put(name, value);
-            }
-        }
-        // Raw path and query, as they were on the wire and in the URL Twilio signed.
-        WebhookDelivery delivery = new WebhookDelivery(exchange.getFromRouteId(), request.uri(), headers, body, receivedAt);
+        WebhookDelivery delivery = WebhookDelivery.received(exchange.getFromRouteId(), request, body(message), receivedAt);
         message.setBody(delivery);
         exchange.setVariable(DELIVERY_VARIABLE, delivery);
         SocketAddress client = request.remoteAddress();

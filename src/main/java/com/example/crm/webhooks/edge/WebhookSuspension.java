@@ -1,10 +1,16 @@
 package com.example.crm.webhooks.edge;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Consumer;
+import org.apache.camel.Route;
+import org.apache.camel.Service;
+import org.apache.camel.component.platform.http.spi.PlatformHttpConsumerAware;
 import org.apache.camel.impl.engine.DefaultShutdownStrategy;
 import org.apache.camel.spi.RouteStartupOrder;
+import org.apache.camel.spi.ShutdownAware;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -35,5 +41,48 @@ public class WebhookSuspension extends DefaultShutdownStrategy {
         if (!consumersToSuspend.isEmpty()) {
             super.suspend(context, consumersToSuspend, timeout, timeUnit);
         }
+    }
+
+    /**
+     * Stopping or suspending routes waits for their exchanges in flight and their consumers' pending
+     * ones. A platform-http route's consumer is Camel's wrapper around the engine's, where the wait
+     * does not look: the engine's counts the requests it took but has not handed to a worker yet
+     * (publicport.WebhookHttpEngine), which a route stopped under them would answer 500.
+     */
+    @Override
+    protected boolean doShutdown(CamelContext context, List<RouteStartupOrder> routes, long timeout, TimeUnit timeUnit,
+                                 boolean suspendOnly, boolean abortAfterTimeout, boolean forceShutdown) throws Exception {
+        return super.doShutdown(context, routes.stream().map(WebhookSuspension::withEnginesConsumer).toList(), timeout, timeUnit,
+                suspendOnly, abortAfterTimeout, forceShutdown);
+    }
+
+    private static RouteStartupOrder withEnginesConsumer(RouteStartupOrder order) {
+        if (!(order.getInput() instanceof PlatformHttpConsumerAware camels)
+                || !(camels.getPlatformHttpConsumer() instanceof ShutdownAware)) {
+            return order;
+        }
+        List<Service> services = new ArrayList<>(order.getServices());
+        services.add(camels.getPlatformHttpConsumer());
+        return new RouteStartupOrder() {
+            @Override
+            public int getStartupOrder() {
+                return order.getStartupOrder();
+            }
+
+            @Override
+            public Route getRoute() {
+                return order.getRoute();
+            }
+
+            @Override
+            public Consumer getInput() {
+                return order.getInput();
+            }
+
+            @Override
+            public List<Service> getServices() {
+                return services;
+            }
+        };
     }
 }

@@ -1,8 +1,10 @@
 package com.example.crm.webhooks.publicport;
 
+import com.example.crm.webhooks.refused.RefusedDeliveries;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -16,6 +18,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerCon
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.HealthEndpointWebExtension;
 import org.springframework.core.env.Environment;
@@ -53,6 +56,9 @@ public class PublicHttpServer implements CamelContextConfiguration {
     private final PublicConnections connections;
     private final BodyReader bodies;
     private final Environment environment;
+    /** Looked up when first used: it needs the Camel context this configures. */
+    private final ObjectProvider<RefusedDeliveries> refusedDeliveries;
+    private final MeterRegistry registry;
     private PublicVertxServer server;
     private UnservedRequests unserved;
 
@@ -60,8 +66,11 @@ public class PublicHttpServer implements CamelContextConfiguration {
                             @Value("${webhooks.max-body-bytes}") long maxBodyBytes,
                             @Value("${webhooks.body-timeout}") Duration bodyTimeout,
                             @Value("${webhooks.retry-after-seconds}") String retryAfterSeconds,
-                            HealthEndpointWebExtension health, ObjectMapper json, MeterRegistry registry, Environment environment) {
+                            HealthEndpointWebExtension health, ObjectMapper json, MeterRegistry registry, Environment environment,
+                            ObjectProvider<RefusedDeliveries> refusedDeliveries) {
         this.settings = settings;
+        this.refusedDeliveries = refusedDeliveries;
+        this.registry = registry;
         this.environment = environment;
         configuration.setBindPort(settings.port());
         configuration.setBindHost(settings.host());
@@ -88,8 +97,14 @@ public class PublicHttpServer implements CamelContextConfiguration {
     public void beforeApplicationStart(CamelContext camelContext) {
         // The engine finds the port of its router through this configuration (port 0: any free one).
         camelContext.getRegistry().bind("publicHttpServerConfiguration", configuration);
-        unserved = new UnservedRequests(camelContext, retryAfterSeconds);
-        WebhookHttpEngine engine = new WebhookHttpEngine(bodies, maxBodyBytes, List.of(this::beforeTheRoute), unserved::unavailable);
+        unserved = new UnservedRequests(camelContext, bodies, this::readyForTheRoute, (delivery, status, message) ->
+                refusedDeliveries.getObject().keepDelivery(delivery, status, message, false), retryAfterSeconds, registry);
+        Handler<RoutingContext> beforeTheRoute = context -> {
+            if (readyForTheRoute(context)) {
+                context.next();
+            }
+        };
+        WebhookHttpEngine engine = new WebhookHttpEngine(bodies, maxBodyBytes, List.of(beforeTheRoute), unserved::awaitRoute);
         camelContext.getComponent("platform-http", PlatformHttpComponent.class).setEngine(engine);
         server = new PublicVertxServer(configuration, settings, connections, this::everyRequest);
         try {
@@ -138,12 +153,13 @@ public class PublicHttpServer implements CamelContextConfiguration {
     }
 
     /**
-     * Runs on the event loop before a webhook request reaches its route. A query string Vert.x cannot
-     * decode (a bad {@code %} escape) would fail inside Camel's binding with an error log: it gets the
-     * routes' 400 here instead. Once the answer is out, whatever of the body is left unread is read
-     * past or the connection closed ({@link BodyReader#afterTheAnswer}).
+     * Runs on the event loop before a webhook request reaches its route (first on the route, or before
+     * it waits for one: {@link UnservedRequests}); false when it answered. A query string Vert.x
+     * cannot decode (a bad {@code %} escape) would fail inside Camel's binding with an error log: it
+     * gets the routes' 400 here instead. Once the answer is out, whatever of the body is left unread
+     * is read past or the connection closed ({@link BodyReader#afterTheAnswer}).
      */
-    private void beforeTheRoute(RoutingContext context) {
+    private boolean readyForTheRoute(RoutingContext context) {
         context.addEndHandler(answered -> {
             if (answered.succeeded()) {
                 bodies.afterTheAnswer(context);
@@ -156,9 +172,9 @@ public class PublicHttpServer implements CamelContextConfiguration {
                     .setStatusCode(400)
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .end("{\"error\":\"malformed query string\"}");
-            return;
+            return false;
         }
-        context.next();
+        return true;
     }
 
     /** Each connection is a file descriptor: a cap the process cannot reach makes "Too many open files" instead. */

@@ -10,13 +10,16 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
+import org.apache.camel.ShutdownRunningTask;
 import org.apache.camel.SuspendableService;
+import org.apache.camel.spi.ShutdownAware;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
@@ -31,11 +34,11 @@ import org.springframework.http.MediaType;
  * message body) and the route read it on the worker, which then waited for a slow body.
  *
  * <p>Each route's consumer is Camel's, with a {@link Gate} of its own as the last of the handlers
- * Camel runs on the route before it hands the request on: the gate answers the request of a route
+ * Camel runs on the route before it hands the request on: the gate hands the request of a route
  * whose consumer is suspended (Camel suspends it while a stopping route's exchanges finish: a stop, a
  * reload, the shutdown; an operator's suspend leaves a webhook's consumer running,
- * edge.WebhookSuspension) with {@link UnservedRequests}' JSON 503 (not Camel's empty one), and
- * reads the body first.
+ * edge.WebhookSuspension) to {@link UnservedRequests}, where it waits for the route that replaces
+ * it (not Camel's empty 503), and reads the body first.
  * A body the route will refuse unread is not read: a webhook declares how its body is read (form
  * or json, its template parameter {@code body}, {@link WebhookCatalog}), and a request with another
  * content type (415) or a Content-Length past the limit (413) goes to its route at once; what is left
@@ -49,6 +52,7 @@ class WebhookHttpEngine extends VertxPlatformHttpEngine {
 
     private final BodyReader bodies;
     private final long maxBodyBytes;
+    /** Where the request of a suspended consumer goes. */
     private final Handler<RoutingContext> suspended;
 
     WebhookHttpEngine(BodyReader bodies, long maxBodyBytes, List<Handler<RoutingContext>> handlers,
@@ -63,14 +67,61 @@ class WebhookHttpEngine extends VertxPlatformHttpEngine {
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
         List<Handler<RoutingContext>> handlers = new ArrayList<>(getHandlers());
         handlers.add(new Gate(endpoint));
-        return new ReadingConsumer(endpoint, processor, handlers, VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()));
+        return new ReadingConsumer(endpoint, processor, handlers, VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()), suspended);
     }
 
-    /** Camel's consumer, giving the route the body its gate read in place of the unread request. */
-    private static final class ReadingConsumer extends VertxPlatformHttpConsumer {
+    /**
+     * Camel's consumer, giving the route the body its gate read in place of the unread request, and
+     * counting the requests it took that are not answered yet as pending: Camel makes a request's
+     * exchange on the event loop but counts it in flight only once a worker runs it, so a route
+     * stopping (a reload) stopped under the requests waiting for a worker, and they answered 500.
+     * Camel's shutdown strategy waits for a consumer's pending exchanges too.
+     */
+    static final class ReadingConsumer extends VertxPlatformHttpConsumer implements ShutdownAware {
 
-        ReadingConsumer(PlatformHttpEndpoint endpoint, Processor processor, List<Handler<RoutingContext>> handlers, String routerName) {
+        private final AtomicInteger unanswered = new AtomicInteger();
+        private final Handler<RoutingContext> suspended;
+
+        ReadingConsumer(PlatformHttpEndpoint endpoint, Processor processor, List<Handler<RoutingContext>> handlers, String routerName,
+                        Handler<RoutingContext> suspended) {
             super(endpoint, processor, handlers, routerName);
+            this.suspended = suspended;
+        }
+
+        /** A request reaches Camel: counted first, so a stop that began meanwhile either sees it or is seen here. */
+        @Override
+        protected void handleRequest(RoutingContext context) {
+            unanswered.incrementAndGet();
+            if (!isStarted()) {
+                unanswered.decrementAndGet();
+                suspended.handle(context); // suspended while its body arrived: it waits for the route, as at the gate
+                return;
+            }
+            context.addEndHandler(answered -> unanswered.decrementAndGet());
+            super.handleRequest(context);
+        }
+
+        /**
+         * A request that waited for this route (it arrived while the route it matched was being
+         * replaced, {@link UnservedRequests}), its body read: to Camel as if it had just arrived here.
+         * Not through the router, which routes a request among the routes it had when it arrived.
+         */
+        void take(RoutingContext context) {
+            handleRequest(context);
+        }
+
+        @Override
+        public int getPendingExchangesSize() {
+            return unanswered.get();
+        }
+
+        @Override
+        public boolean deferShutdown(ShutdownRunningTask shutdownRunningTask) {
+            return false;
+        }
+
+        @Override
+        public void prepareShutdown(boolean suspendOnly, boolean forced) {
         }
 
         /** The message as Camel makes it, with the body read by {@link BodyReader} in place of the unread request. */
@@ -85,7 +136,7 @@ class WebhookHttpEngine extends VertxPlatformHttpEngine {
         }
     }
 
-    /** One route's last handler before Camel's: a suspended route's JSON 503, or the body read first. */
+    /** One route's last handler before Camel's: a suspended route's request handed on, or the body read first. */
     private final class Gate implements Handler<RoutingContext> {
 
         private final PlatformHttpEndpoint endpoint;

@@ -89,8 +89,15 @@ public class RefusedDeliveries {
             return;
         }
         boolean authenticated = Boolean.TRUE.equals(exchange.getProperty(Refusal.AUTHENTICATED_PROPERTY, Boolean.class));
-        Refusal refusal = new Refusal(rejection.getStatus(), WebhookMetrics.reasonFor(rejection.getStatus()).label(),
-                rejection.getMessage() == null ? "refused" : rejection.getMessage(), authenticated);
+        keepDelivery(delivery, rejection.getStatus(), rejection.getMessage() == null ? "refused" : rejection.getMessage(), authenticated);
+    }
+
+    /**
+     * Keeps a delivery refused with {@code status} and {@code message}: by its webhook's route (above),
+     * or by the public port for a webhook no route served (not authenticated: no check ran).
+     */
+    public void keepDelivery(WebhookDelivery delivery, int status, String message, boolean authenticated) {
+        Refusal refusal = new Refusal(status, WebhookMetrics.reasonFor(status).label(), message, authenticated);
         // A flood of refused requests holds a few pooled connections at most; past a short wait (a
         // burst of genuine ones, a token being rotated) the rest are not kept (counted) rather than
         // queue ahead of the deliveries that pass. (Not Camel's throttle: one in concurrent mode

@@ -111,6 +111,43 @@ class PausedWebhookTest extends WebhookServiceTest {
     }
 
     /**
+     * A reload replaces the webhook's entry route itself: its consumer is suspended while its exchanges
+     * finish, then removed, and the new one added. Requests that arrive meanwhile wait for the new
+     * route (four callers at once, so some do) and none is answered 503.
+     */
+    @Test
+    void anEntryRouteReplacedUnderTrafficAsAReloadLosesNothing() throws Exception {
+        Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
+        RouteDefinition entry = model.getRouteDefinition(ENTRY);
+        List<CompletableFuture<List<Integer>>> callers = new ArrayList<>();
+        List<String> sent = new ArrayList<>();
+        for (int caller = 0; caller < 4; caller++) {
+            List<String> sids = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                sids.add("SMentryreload%d%03d".formatted(caller, i));
+            }
+            sent.addAll(sids);
+            callers.add(CompletableFuture.supplyAsync(() -> sids.stream()
+                    .map(sid -> twilio.post(INBOUND, message(sid)).statusCode()).toList()));
+        }
+        await("the first answers").atMost(WAIT).until(() -> db.count("messages") > 0);
+        int replaced = 0;
+        while (replaced < 5 && callers.stream().anyMatch(caller -> !caller.isDone())) {
+            model.addRouteDefinition(entry);
+            replaced++;
+        }
+
+        for (CompletableFuture<List<Integer>> caller : callers) {
+            assertThat(caller.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("every answer").containsOnly(200);
+        }
+        assertThat(replaced).as("replaced under traffic").isPositive();
+        assertThat(camelContext.getRouteController().getRouteStatus(ENTRY)).isEqualTo(ServiceStatus.Started);
+        await("every message applied").atMost(WAIT).until(() -> db.count("messages") == sent.size());
+        awaitIntakeSpoolDrained();
+        assertThat(jdbc.queryForList("select twilio_sid from messages", String.class)).containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    /**
      * With the webhook paused: {@value #HELD} messages answered as stored and none applied over two
      * drain passes, a forged one 403, readiness UP; then {@code resume}, ten more at once, and every
      * one applied once, in the order sent, the ten through the spool behind the held ones. Returns the held ones' sids.

@@ -10,6 +10,7 @@ import com.example.crm.webhooks.publicport.PublicHttpServer;
 import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.ServiceInstance;
 import com.example.crm.webhooks.support.TestInfrastructure;
+import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +19,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
@@ -37,6 +41,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.FileSystemUtils;
 
 /**
@@ -102,7 +107,8 @@ class RouteReloadTest {
 
         // (1) A new route in the file: it runs, and no route of another file was restarted.
         Files.writeString(file, original + probe("first"));
-        await("the probe route").atMost(WAIT).until(() -> "first".equals(askProbe()));
+        // The file's routes are replaced one by one, its templated routes last: done when all are back.
+        await("the probe route").atMost(WAIT).until(() -> "first".equals(askProbe()) && allStarted(atStart.keySet()));
         Set<String> ids = routesById().keySet();
         assertThat(ids).containsAll(atStart.keySet()).contains(PROBE).hasSize(atStart.size() + 1);
         assertEveryRouteStarted(ids);
@@ -140,7 +146,7 @@ class RouteReloadTest {
 
         // (3) Repaired: the edit takes effect and health is fine again.
         Files.writeString(file, original + probe("third"));
-        await("the repaired file").atMost(WAIT).until(() -> "third".equals(askProbe()));
+        await("the repaired file").atMost(WAIT).until(() -> "third".equals(askProbe()) && allStarted(ids));
         await().atMost(WAIT).until(() -> "UP".equals(reloadHealth().path("status").asText()));
         assertThat(routesById().keySet()).isEqualTo(ids);
         assertEveryRouteStarted(ids);
@@ -211,6 +217,49 @@ class RouteReloadTest {
         Files.writeString(template, original);
         await().atMost(WAIT).until(() -> "UP".equals(reloadHealth().path("status").asText()));
         assertEveryRouteStarted(routesById().keySet());
+    }
+
+    /**
+     * Reloading the webhook template re-creates every webhook's routes, entry routes included, while
+     * status callbacks keep arriving from four callers: none is answered 503 or 500 (a request that
+     * arrives while its route is replaced waits for the new one), and each is stored once.
+     */
+    @Test
+    void aWebhookTemplateReloadedUnderTrafficLosesNothing() throws Exception {
+        Path template = routes.resolve("webhook.camel.yaml");
+        String original = Files.readString(template);
+        TwilioRequests twilio = new TwilioRequests(publicPort);
+        List<String> sent = new ArrayList<>();
+        List<CompletableFuture<List<Integer>>> callers = new ArrayList<>();
+        for (int caller = 0; caller < 4; caller++) {
+            List<String> sids = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                sids.add("SMreloaded%d%03d".formatted(caller, i));
+            }
+            sent.addAll(sids);
+            callers.add(CompletableFuture.supplyAsync(() -> sids.stream()
+                    .map(sid -> twilio.post(TwilioRequests.MESSAGE_STATUS, TwilioRequests.statusCallback(sid, "delivered")).statusCode())
+                    .toList()));
+        }
+        JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
+        String stored = "select count(*) from message_status_events where twilio_sid like 'SMreloaded%'";
+        await("the first callbacks stored").atMost(WAIT).until(() -> jdbc.queryForObject(stored, Integer.class) > 0);
+        for (int reload = 1; reload <= 2; reload++) {
+            Map<String, Route> before = routesById();
+            Files.writeString(template, original + "\n# reloaded under traffic " + reload + "\n");
+            awaitRebuilt(Set.copyOf(WEBHOOK_ROUTES), before);
+        }
+
+        for (CompletableFuture<List<Integer>> caller : callers) {
+            assertThat(caller.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("every answer").containsOnly(204);
+        }
+        assertThat(callers).as("reloaded while they called").allMatch(caller -> caller.isDone());
+        await("every callback stored once").atMost(WAIT).until(() -> jdbc.queryForObject(stored, Integer.class) == sent.size());
+        assertThat(jdbc.queryForObject("select count(distinct twilio_sid) from message_status_events where twilio_sid like 'SMreloaded%'",
+                Integer.class)).isEqualTo(sent.size());
+        Map<String, Route> reloaded = routesById();
+        Files.writeString(template, original);
+        awaitRebuilt(Set.copyOf(WEBHOOK_ROUTES), reloaded);
     }
 
     /** Health with every detail, as the operator sees it: which part is down, and why. */
@@ -320,6 +369,10 @@ class RouteReloadTest {
 
     private static Path fileOf(String location) {
         return location == null ? null : Path.of(location.replaceFirst("^file:", "")).toAbsolutePath().normalize();
+    }
+
+    private static boolean allStarted(Set<String> ids) {
+        return ids.stream().allMatch(id -> camel.getRouteController().getRouteStatus(id) == ServiceStatus.Started);
     }
 
     private static void assertEveryRouteStarted(Set<String> ids) {

@@ -7,6 +7,7 @@ import com.example.crm.webhooks.support.ManagementClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.junit.jupiter.api.AfterEach;
@@ -15,8 +16,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * Readiness knows the webhooks: while a webhook route is stopped or gone, /readyz is DOWN (so the
- * load balancer sends webhooks elsewhere) and the webhook's path answers 503 in JSON with
- * Retry-After (so the caller retries); once it runs again, so does everything else. A suspended one
+ * load balancer sends webhooks elsewhere) and the webhook's path, once a request has waited for
+ * the route to come back, answers 503 in JSON with Retry-After (so the caller retries) and keeps
+ * the delivery as refused; once it runs again, so does everything else. A suspended one
  * is paused, not gone: it holds its deliveries and readiness stays UP. A path no
  * route serves gets a JSON 404, never Vert.x's HTML page.
  */
@@ -38,7 +40,14 @@ class WebhookRoutesReadinessTest extends WebhookServiceTest {
         camelContext.getRouteController().stopRoute("reversecontact-alert");
         try {
             assertUnready();
-            assertUnavailable(http.postJson(ALERT, "{\"subscriptionId\":\"sub-1\"}"));
+            long started = System.nanoTime();
+            assertUnavailable(http.postJson(ALERT, "{\"subscriptionId\":\"sub-stopped\"}"));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("it waited for the route to come back first")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(10));
+            await("kept for an operator to replay").atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForList(
+                    "select status || ' ' || reason || ' ' || authenticated from refused_deliveries where webhook = ? "
+                            + "and convert_from(body, 'UTF8') like '%sub-stopped%'", String.class, "reversecontact-alert"),
+                    kept -> kept.equals(List.of("503 unavailable false")));
         } finally {
             camelContext.getRouteController().startRoute("reversecontact-alert");
         }

@@ -3,10 +3,12 @@ package com.example.crm.webhooks.publicport;
 import static com.example.crm.webhooks.support.TwilioRequests.MESSAGE_STATUS;
 import static com.example.crm.webhooks.support.TwilioRequests.statusCallback;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.example.crm.webhooks.support.TwilioRequests;
 import com.example.crm.webhooks.support.WebhookClient;
 import com.example.crm.webhooks.support.WebhookServiceTest;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -19,20 +21,26 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
+import org.apache.camel.component.platform.http.DefaultPlatformHttpConsumer;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
+import org.apache.camel.component.platform.http.spi.PlatformHttpConsumerAware;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.support.service.ServiceHelper;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * What the public port takes from Camel's platform-http-vertx (4.17), each named, so an upgrade that
@@ -43,12 +51,18 @@ import org.junit.jupiter.api.Test;
  *       where Camel's consumers add their routes ({@link PublicVertxServer});</li>
  *   <li>the engine's handlers ({@code setHandlers}) run on each route, in order, before Camel
  *       handles the request, and {@code createConsumer} lets the engine add one of its own per
- *       route ({@link WebhookHttpEngine}'s gate: a suspended route's JSON 503, the body read first);</li>
+ *       route ({@link WebhookHttpEngine}'s gate: a suspended route's request held, the body read first);</li>
  *   <li>the consumer's {@code populateCamelMessage} makes the message a route gets, so overriding it
- *       sets the body to what the public port read.</li>
+ *       sets the body to what the public port read;</li>
+ *   <li>the consumer's {@code handleRequest} takes a request from the router, so a held request can
+ *       be given to the route that replaced the one it arrived for; Camel's route consumer wraps
+ *       the engine's and gives it ({@code PlatformHttpConsumerAware}).</li>
  * </ul>
  */
 class CamelExtensionPointsTest extends WebhookServiceTest {
+
+    @Autowired
+    private MeterRegistry meters;
 
     @Test
     void camelsSignaturesAreTheOnesThePublicPortUses() throws Exception {
@@ -61,6 +75,12 @@ class CamelExtensionPointsTest extends WebhookServiceTest {
         Constructor<VertxPlatformHttpConsumer> consumer = VertxPlatformHttpConsumer.class.getConstructor(
                 PlatformHttpEndpoint.class, Processor.class, List.class, String.class);
         assertThat(Modifier.isPublic(consumer.getModifiers())).isTrue();
+
+        Method handleRequest = VertxPlatformHttpConsumer.class.getDeclaredMethod("handleRequest", RoutingContext.class);
+        assertThat(Modifier.isProtected(handleRequest.getModifiers())).as("handleRequest is protected").isTrue();
+        assertThat(Modifier.isFinal(handleRequest.getModifiers())).isFalse();
+        assertThat(PlatformHttpConsumerAware.class).as("the route's consumer gives the engine's")
+                .isAssignableFrom(DefaultPlatformHttpConsumer.class);
 
         Method createConsumer = VertxPlatformHttpEngine.class.getMethod("createConsumer", PlatformHttpEndpoint.class, Processor.class);
         assertThat(createConsumer.getReturnType()).isEqualTo(PlatformHttpConsumer.class);
@@ -101,17 +121,25 @@ class CamelExtensionPointsTest extends WebhookServiceTest {
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(malformed.text()).contains("{\"error\":\"malformed query string\"}");
 
-        // A consumer suspended as Camel suspends a stopping route's (an operator's suspend of the route pauses the webhook instead).
+        // A consumer suspended as Camel suspends a stopping route's (an operator's suspend of the route
+        // pauses the webhook instead): the gate holds the request until the consumer takes requests again.
         Consumer consumer = camelContext.getRoute("reversecontact-alert").getConsumer();
         ServiceHelper.suspendService(consumer);
+        CompletableFuture<HttpResponse<String>> held;
         try {
-            HttpResponse<String> suspended = http.postJson("/api/webhooks/reversecontact", "{}");
-
-            assertThat(suspended.statusCode()).isEqualTo(503);
-            assertThat(suspended.body()).as("the gate's JSON, not Camel's empty 503").isEqualTo("{\"error\":\"webhook unavailable, retry later\"}");
+            held = CompletableFuture.supplyAsync(() -> http.postJson("/api/webhooks/reversecontact", "{}"));
+            await("the request waits at the gate").atMost(Duration.ofSeconds(30)).until(() -> waitingRequests() == 1);
+            assertThat(held).isNotDone();
         } finally {
             ServiceHelper.resumeService(consumer);
         }
+        HttpResponse<String> answer = held.get(30, TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).as("the route's own answer: an alert without a subscription").isEqualTo(400);
+        assertThat(waitingRequests()).isZero();
+    }
+
+    private double waitingRequests() {
+        return meters.get("public.http.requests.waiting").gauge().value();
     }
 
     private static Type futureOfVoid() throws NoSuchMethodException {
