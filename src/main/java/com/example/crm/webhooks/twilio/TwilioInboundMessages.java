@@ -43,10 +43,12 @@ public class TwilioInboundMessages {
 
     private final ContactPhoneMatcher contactPhoneMatcher;
     private final ObjectMapper objectMapper;
+    private final TwilioMediaCopies mediaCopies;
 
-    public TwilioInboundMessages(ContactPhoneMatcher contactPhoneMatcher, ObjectMapper objectMapper) {
+    public TwilioInboundMessages(ContactPhoneMatcher contactPhoneMatcher, ObjectMapper objectMapper, TwilioMediaCopies mediaCopies) {
         this.contactPhoneMatcher = contactPhoneMatcher;
         this.objectMapper = objectMapper;
+        this.mediaCopies = mediaCopies;
     }
 
     /**
@@ -84,6 +86,8 @@ public class TwilioInboundMessages {
         message.put("senderDigitForms", contactPhoneMatcher.digitForms(fromNumber));
         message.put("receivedAt", form.receivedAtUtc());
         message.put("contactId", null);
+        // Each media item gets a copy job, stored with the message, while Twilio credentials are set.
+        message.put("copyMedia", mediaCopies.copyEnabled());
         return message;
     }
 
