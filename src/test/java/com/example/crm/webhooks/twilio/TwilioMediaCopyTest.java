@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -188,6 +189,30 @@ class TwilioMediaCopyTest {
                 .allSatisfy(request -> assertThat(request.containsHeader("Authorization")).isFalse());
         assertThat(twilioApi.findAll(deleteRequestedFor(anyUrl()))).extracting(LoggedRequest::getUrl)
                 .containsExactly(good.path());
+    }
+
+    /** Twilio's storage failing for a moment is no refusal: the job tries again and copies the item. */
+    @Test
+    void anItemWhoseStorageFailsForAMomentIsCopiedOnALaterTry() throws Exception {
+        String sid = "MMstoragehiccup";
+        byte[] bytes = bytes(2500);
+        String storagePath = "/media-store/" + sid + "/0";
+        storage.stubFor(get(urlEqualTo(storagePath)).inScenario("hiccup").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("recovered"));
+        storage.stubFor(get(urlEqualTo(storagePath)).inScenario("hiccup").whenScenarioStateIs("recovered")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "image/gif").withBody(bytes)));
+        Item item = redirected(sid, 0, baseUrl(storage) + storagePath);
+
+        assertThat(postInbound(sid, "+61412345678", List.of(new Item(item.url(), "image/gif", bytes, item.path()))).statusCode())
+                .isEqualTo(200);
+        String messageId = awaitJobsFinished(sid, 1);
+
+        assertThat(deadLetterErrors(messageId)).isEmpty();
+        assertThat(jdbc.queryForMap("select state, outcome from enrichment_jobs where message_id = ?", messageId))
+                .containsEntry("state", "done").containsEntry("outcome", "copied");
+        assertThat(TestInfrastructure.s3().object(TestInfrastructure.BUCKET, "messages/" + messageId + "/media-0.gif"))
+                .isEqualTo(bytes);
+        assertThat(storage.findAll(anyRequestedFor(urlEqualTo(storagePath)))).hasSize(2);
     }
 
     @Test
