@@ -33,6 +33,8 @@ import org.springframework.stereotype.Component;
  * {@code [{"url", "contentType"}]}; {@code num_media} is {@code NumMedia} when it is a whole number,
  * else the number of media sent. The whole form is kept as {@code payload}, as a status callback's
  * is: Twilio adds fields without notice (a WhatsApp profile name, a shared location, a tapped button).
+ * {@code copyMedia} says whether the store statement queues a copy job per media item
+ * ({@link TwilioMediaCopies}: while Twilio credentials are set).
  */
 @Component("twilioInboundMessages")
 public class TwilioInboundMessages {
