@@ -47,7 +47,8 @@ import org.springframework.stereotype.Component;
  * {@code host:port} that host on that port, over http or https (a local stand-in).
  *
  * <p>Metrics: {@code twilio_media_copied_total}, {@code twilio_media_bytes_total} (bytes copied),
- * {@code twilio_media_failed_total{reason}} (failed attempts: {@link Reason#label()}).
+ * {@code twilio_media_failed_total{reason}} (failed attempts: {@link Reason#label()}, or
+ * {@code delete_refused} when Twilio refused the DELETE of an item copied and recorded).
  */
 @Component("twilioMediaCopies")
 public class TwilioMediaCopies {
@@ -74,6 +75,7 @@ public class TwilioMediaCopies {
     private final Counter copied;
     private final Counter bytes;
     private final Map<Reason, Counter> failed = new EnumMap<>(Reason.class);
+    private final Counter deleteRefused;
 
     public TwilioMediaCopies(SafeImageFetcher fetcher, MeterRegistry registry,
                              @Value("${twilio.account-sid:}") String accountSid,
@@ -96,6 +98,8 @@ public class TwilioMediaCopies {
             failed.put(reason, Counter.builder("twilio.media.failed").tag("reason", reason.label())
                     .description("Failed attempts to copy an inbound media item").register(registry));
         }
+        this.deleteRefused = Counter.builder("twilio.media.failed").tag("reason", "delete_refused")
+                .description("Failed attempts to copy an inbound media item").register(registry);
         if (this.authorization == null) {
             log.info("Inbound media copying is off: set TWILIO_ACCOUNT_SID (with TWILIO_AUTH_TOKEN) or TWILIO_API_KEY_SID and "
                     + "TWILIO_API_KEY_SECRET to copy MMS and WhatsApp media to R2");
@@ -159,6 +163,11 @@ public class TwilioMediaCopies {
     public void copied(Download media) {
         copied.increment();
         bytes.increment(media.bytes().length);
+    }
+
+    /** Twilio refused the DELETE of a copied item (401, 403, another 4xx): it stays on Twilio. */
+    public void deleteRefused() {
+        deleteRefused.increment();
     }
 
     /** The Authorization header of the DELETE of a Media resource (only ever sent to its listed host). */

@@ -51,7 +51,7 @@ class TwilioMediaCopyTest {
     private static final String API_KEY_SECRET = "test-api-key-secret";
     private static final String ACCOUNT = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     private static final int MAX_BYTES = 64 * 1024;
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static WireMockServer twilioApi;
     private static WireMockServer storage;
@@ -74,7 +74,7 @@ class TwilioMediaCopyTest {
                 "twilio.media.hosts", "127.0.0.1:" + twilioApi.port() + ",localhost:" + twilioApi.port(),
                 "twilio.media.max-bytes", MAX_BYTES,
                 // Long enough for a small item on a busy test machine, far shorter than the endless body below.
-                "twilio.media.deadline", "5s",
+                "twilio.media.deadline", "15s",
                 "twilio.media.delete-after-copy", "true"));
         jdbc = service.jdbc();
         twilio = new TwilioRequests(service.http());
@@ -159,7 +159,7 @@ class TwilioMediaCopyTest {
         Item oversized = media(sid, 4, "video/mp4", bytes(MAX_BYTES + 1));
         Item endless = redirected(sid, 5, baseUrl(storage) + "/slow/ME5");
         storage.stubFor(get(urlEqualTo("/slow/ME5")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "image/jpeg").withBody(bytes(4000)).withChunkedDribbleDelay(20, 60_000)));
+                .withHeader("Content-Type", "image/jpeg").withBody(bytes(4000)).withChunkedDribbleDelay(40, 200_000)));
         List<Item> items = List.of(good,
                 new Item(unlisted, "image/jpeg", null, null),
                 new Item(loopback, "image/jpeg", null, null),
@@ -174,7 +174,7 @@ class TwilioMediaCopyTest {
         assertThat(errors.get(2)).contains("host localhost resolves to a non-public address").containsIgnoringCase("loopback");
         assertThat(errors.get(3)).contains("169.254.169.254").contains("non-public address");
         assertThat(errors.get(4)).contains("larger than " + MAX_BYTES + " bytes");
-        assertThat(errors.get(5)).contains("took longer than 5 s");
+        assertThat(errors.get(5)).contains("took longer than 15 s");
 
         // Only the good item is in R2 and recorded.
         assertThat(TestInfrastructure.s3().keys(TestInfrastructure.BUCKET, "messages/" + messageId + "/"))
@@ -236,6 +236,22 @@ class TwilioMediaCopyTest {
         assertThat(mediaOf(sid).get(0).get("r2Key").asText()).isEqualTo("messages/" + messageId + "/media-0.jpg");
         assertThat(TestInfrastructure.s3().object(TestInfrastructure.BUCKET, "messages/" + messageId + "/media-0.jpg"))
                 .isEqualTo(item.bytes());
+    }
+
+    /** Twilio refusing the DELETE (a key without the right) leaves the copy recorded, and a dead letter that says so. */
+    @Test
+    void aRefusedDeleteLeavesTheCopyRecordedAndADeadLetter() throws Exception {
+        String sid = "MMdeleterefused";
+        Item item = media(sid, 0, "image/webp", bytes(1200));
+        twilioApi.stubFor(delete(urlEqualTo(item.path())).atPriority(1).willReturn(aResponse().withStatus(403)));
+
+        assertThat(postInbound(sid, "+61412345678", List.of(item)).statusCode()).isEqualTo(200);
+        String messageId = awaitJobsFinished(sid, 1);
+
+        assertThat(mediaOf(sid).get(0).get("r2Key").asText()).isEqualTo("messages/" + messageId + "/media-0.webp");
+        assertThat(deadLetterErrors(messageId)).containsOnlyKeys(0);
+        assertThat(deadLetterErrors(messageId).get(0)).contains("HTTP 403");
+        assertThat(twilioApi.findAll(deleteRequestedFor(urlEqualTo(item.path())))).hasSize(1);
     }
 
     @Test
