@@ -11,6 +11,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.example.crm.webhooks.operations.DeadLetterReplay;
 import com.example.crm.webhooks.support.ServiceInstance;
 import com.example.crm.webhooks.support.TestInfrastructure;
 import com.example.crm.webhooks.support.TwilioRequests;
@@ -252,6 +253,17 @@ class TwilioMediaCopyTest {
         assertThat(deadLetterErrors(messageId)).containsOnlyKeys(0);
         assertThat(deadLetterErrors(messageId).get(0)).contains("HTTP 403");
         assertThat(twilioApi.findAll(deleteRequestedFor(urlEqualTo(item.path())))).hasSize(1);
+
+        // The key gets the right to delete; the operator replays the letter: the rerun only deletes.
+        twilioApi.removeStub(twilioApi.getStubMappings().stream()
+                .filter(stub -> stub.getPriority() != null && stub.getPriority() == 1).findFirst().orElseThrow());
+        String letter = jdbc.queryForObject("select letter.id from dead_letters letter join enrichment_jobs job on job.id = letter.job_id"
+                + " where job.message_id = ?", String.class, messageId);
+        assertThat(service.bean(DeadLetterReplay.class).replay(letter)).containsExactly(letter);
+        await("the replayed job done").atMost(WAIT).until(() -> "copied".equals(jdbc.queryForObject(
+                "select coalesce(outcome, state) from enrichment_jobs where message_id = ?", String.class, messageId)));
+        assertThat(twilioApi.findAll(deleteRequestedFor(urlEqualTo(item.path())))).hasSize(2);
+        assertThat(storage.findAll(anyRequestedFor(urlPathMatching("/media-store/" + sid + "/.*")))).as("downloaded once").hasSize(1);
     }
 
     @Test
