@@ -1,6 +1,7 @@
 package com.example.crm.webhooks.config;
 
 import com.example.crm.webhooks.phone.PhoneNumbers;
+import com.example.crm.webhooks.twilio.TwilioMediaCopies;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -38,6 +39,9 @@ public class StartupSettings implements ApplicationListener<ApplicationPreparedE
     /** Twilio's connection overrides: {@code key=value} pairs joined by {@code &}, after an optional {@code #}. */
     private static final Pattern CONNECTION_OVERRIDES = Pattern.compile("#?[a-z]+=[^&#\\s]+(&[a-z]+=[^&#\\s]+)*");
 
+    private static final Pattern ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
+    private static final Pattern API_KEY_SID = Pattern.compile("SK[0-9a-fA-F]{32}");
+
     /** What is checked, in the order the message lists it. A value is read through the property it binds to. */
     static final List<Setting> SETTINGS = List.of(
             Setting.required("SPRING_DATASOURCE_URL", "spring.datasource.url",
@@ -71,6 +75,13 @@ public class StartupSettings implements ApplicationListener<ApplicationPreparedE
                             "unset, or the fragment of the URLs entered in Twilio, e.g. rc=2&rp=all&tt=14000")
                     .validWhen(overrides -> CONNECTION_OVERRIDES.matcher(overrides).matches(),
                             "is not key=value pairs joined by &").showingValue(),
+            Setting.optional("TWILIO_ACCOUNT_SID", "twilio.account-sid", "unset, or the account's SID: AC and 32 hex digits")
+                    .validWhen(sid -> ACCOUNT_SID.matcher(sid).matches(), "is not an account SID").showingValue(),
+            Setting.optional("TWILIO_API_KEY_SID", "twilio.api-key-sid", "unset, or an API key's SID: SK and 32 hex digits")
+                    .validWhen(sid -> API_KEY_SID.matcher(sid).matches(), "is not an API key SID").showingValue(),
+            Setting.optional("TWILIO_MEDIA_HOSTS", "twilio.media.hosts",
+                            "Twilio's media hosts, host or host:port, comma-separated (default api.twilio.com)")
+                    .validWhen(TwilioMediaCopies::isMediaHostList, "is not a list of host or host:port").showingValue(),
             Setting.optional("INTAKE_SPOOL_KEY", "intake.spool-key",
                             "unset, or at least " + MIN_SECRET_LENGTH + " characters, e.g. from openssl rand -hex 32")
                     .validWhen(key -> key.length() >= MIN_SECRET_LENGTH, "is too short"));
@@ -92,7 +103,18 @@ public class StartupSettings implements ApplicationListener<ApplicationPreparedE
                 problems.add(problem);
             }
         }
+        boolean keySid = isSet(environment, "twilio.api-key-sid");
+        if (keySid != isSet(environment, "twilio.api-key-secret")) {
+            problems.add((keySid ? "TWILIO_API_KEY_SID is set without TWILIO_API_KEY_SECRET"
+                    : "TWILIO_API_KEY_SECRET is set without TWILIO_API_KEY_SID")
+                    + ": set both (an API key copies inbound media), or neither (TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN does)");
+        }
         return problems;
+    }
+
+    private static boolean isSet(Environment environment, String property) {
+        String value = environment.getProperty(property);
+        return value != null && !value.isBlank();
     }
 
     private static boolean isHttpUrl(String value) {

@@ -3,7 +3,9 @@ package com.example.crm.webhooks.enrichment;
 import com.example.crm.webhooks.logging.LogText;
 import com.example.crm.webhooks.logging.OutageLog;
 import com.example.crm.webhooks.reversecontact.ReverseContactAccess;
+import com.example.crm.webhooks.reversecontact.ReverseContactApi;
 import com.example.crm.webhooks.reversecontact.ReverseContactErrors;
+import com.example.crm.webhooks.twilio.TwilioMediaCopies;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +53,9 @@ public class EnrichmentQueue {
     /** Enrichment job states, for the gauges. */
     public static final List<String> JOB_STATES = List.of("pending", "running", "done", "dead");
 
+    /** The entity type of a media copy job (routes/twilio-media.camel.yaml). */
+    public static final String MEDIA_JOB = "message_media";
+
     private static final Logger log = LoggerFactory.getLogger(EnrichmentQueue.class);
     private static final int MAX_ERROR_LENGTH = 1000;
 
@@ -57,18 +63,22 @@ public class EnrichmentQueue {
     private final EnrichmentSettings settings;
     private final EnrichmentThreadPool workers;
     private final ReverseContactAccess reverseContact;
+    private final ReverseContactApi reverseContactApi;
+    private final TwilioMediaCopies mediaCopies;
     private final Duration refreshPeriod;
     private final String instance = instanceName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong claims = new AtomicLong();
     private final OutageLog database = new OutageLog(log, "Enrichment poller", "the database");
 
     public EnrichmentQueue(NamedParameterJdbcTemplate jdbc, EnrichmentSettings settings, EnrichmentThreadPool workers,
-                           ReverseContactAccess reverseContact,
-                           @Value("${enrichment.refresh-period}") Duration refreshPeriod) {
+                           ReverseContactAccess reverseContact, ReverseContactApi reverseContactApi,
+                           TwilioMediaCopies mediaCopies, @Value("${enrichment.refresh-period}") Duration refreshPeriod) {
         this.jdbc = jdbc;
         this.settings = settings;
         this.workers = workers;
         this.reverseContact = reverseContact;
+        this.reverseContactApi = reverseContactApi;
+        this.mediaCopies = mediaCopies;
         this.refreshPeriod = refreshPeriod;
     }
 
@@ -82,16 +92,29 @@ public class EnrichmentQueue {
 
     /**
      * What the claim step asks for: a lease owner of this claim's own (this instance, and the claim's
-     * number), the lease's length, and how many jobs to take: as many as there are idle workers, at
-     * most a batch; while Reverse Contact refuses our key, one now and then as a probe, else none.
+     * number), the lease's length, how many jobs to take (as many as there are idle workers, at most
+     * a batch) and of which kinds: profile jobs while Reverse Contact has a key, media copies while
+     * Twilio credentials are set. While Reverse Contact refuses our key, profile jobs wait but for a
+     * probe now and then (a claim of that one job alone); media copies go on.
      */
     public Map<String, Object> claimParameters() {
         String leaseOwner = instance + "#" + claims.incrementAndGet();
         int jobs = Math.min(settings.batchSize(), workers.idleWorkers());
-        if (jobs > 0 && reverseContact.isPaused()) {
-            jobs = reverseContact.takeProbe(leaseOwner) ? 1 : 0;
+        boolean profileJobs = reverseContactApi.readyForJobs();
+        boolean mediaJobs = mediaCopies.copyEnabled();
+        if (jobs > 0 && profileJobs && reverseContact.isPaused()) {
+            if (reverseContact.takeProbe(leaseOwner)) {
+                jobs = 1;
+                mediaJobs = false;
+            } else {
+                profileJobs = false;
+            }
         }
-        return Map.of("leaseOwner", leaseOwner, "leaseMillis", settings.lease().toMillis(), "batchSize", jobs);
+        if (!profileJobs && !mediaJobs) {
+            jobs = 0;
+        }
+        return Map.of("leaseOwner", leaseOwner, "leaseMillis", settings.lease().toMillis(), "batchSize", jobs,
+                "profileJobs", profileJobs, "mediaJobs", mediaJobs);
     }
 
     /** The poller's claim found the database unavailable: one WARN per outage, and jobs wait in the queue. */
@@ -137,6 +160,7 @@ public class EnrichmentQueue {
                 job.get("id"), job.get("entity_type"), entityId(job), job.get("attempts"), error);
         Map<String, Object> dead = ownedJob(job);
         dead.put("error", error);
+        dead.put("routeId", MEDIA_JOB.equals(job.get("entity_type")) ? "copy-twilio-media" : "enrich-job");
         return dead;
     }
 
@@ -249,6 +273,10 @@ public class EnrichmentQueue {
     static String describe(Throwable failure) {
         if (failure == null) {
             return "unknown failure";
+        }
+        // A bean step's own exception, not Camel's wrapper around it, says what went wrong.
+        while (failure instanceof RuntimeCamelException && failure.getCause() != null) {
+            failure = failure.getCause();
         }
         String text;
         if (failure instanceof HttpOperationFailedException http) {

@@ -1,5 +1,6 @@
 package com.example.crm.webhooks.images;
 
+import com.example.crm.webhooks.images.ImageRefusedException.Reason;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -52,6 +55,11 @@ import org.springframework.stereotype.Component;
  *       (a host that drips its bytes, each in time for the read timeout, is cut off there);</li>
  *   <li>no proxy, no cookies.</li>
  * </ul>
+ * Other downloads ({@link #download}: a Twilio media item) keep the same address checks, redirects
+ * and deadline under their own {@link DownloadRules}: any content type, their own size limit and
+ * deadline, and an Authorization header only on the hops whose URL the rules name (never on a
+ * redirect to another host). There a failure that may pass (an HTTP 429 or 5xx, a dropped connection)
+ * is a {@link DownloadFailedException}, which a job retries; every other failure is a refusal.
  */
 @Component("safeImageFetcher")
 public class SafeImageFetcher {
@@ -64,9 +72,11 @@ public class SafeImageFetcher {
             "image/gif", "gif",
             "image/webp", "webp");
 
+    /** A media type as {@code type/subtype}, nothing else: it is stored as the object's Content-Type. */
+    private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*");
+
     private final Set<String> trustedHosts;
-    private final long maxBytes;
-    private final Duration deadline;
+    private final DownloadRules imageRules;
     private final CloseableHttpClient client;
     /** Cuts off downloads at their deadline: one thread for all, it only cancels requests. */
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -92,8 +102,7 @@ public class SafeImageFetcher {
                 .filter(host -> !host.isEmpty())
                 .map(SafeImageFetcher::bareHost)
                 .collect(Collectors.toUnmodifiableSet());
-        this.maxBytes = maxBytes;
-        this.deadline = deadline;
+        this.imageRules = new DownloadRules(maxBytes, deadline, true, uri -> null);
         Timeout connectAndRead = Timeout.of(timeout);
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
@@ -117,29 +126,55 @@ public class SafeImageFetcher {
                 .build();
     }
 
+    /**
+     * What one kind of download may be.
+     *
+     * @param maxBytes      the largest body; reading stops past it
+     * @param deadline      the longest the whole download, redirects included, may take
+     * @param imagesOnly    only PNG, JPEG, GIF and WebP whose bytes match (else any {@code type/subtype})
+     * @param authorization the Authorization header for a hop's URL, or null for none
+     */
+    public record DownloadRules(long maxBytes, Duration deadline, boolean imagesOnly,
+                                Function<URI, String> authorization) {
+    }
+
+    /** A downloaded body and its content type ({@code type/subtype}, lower case). */
+    public record Download(byte[] bytes, String contentType) {
+    }
+
     /** The image at {@code url}, or the reason it is refused. */
     public FetchedImage fetch(String url) throws ImageRefusedException {
-        long deadlineNanos = System.nanoTime() + deadline.toNanos();
+        Download image = download(url, imageRules);
+        return new FetchedImage(image.bytes(), image.contentType(), EXTENSIONS.get(image.contentType()));
+    }
+
+    /** The body at {@code url} under {@code rules}, or the reason it is refused (or failed, for now). */
+    public Download download(String url, DownloadRules rules) throws ImageRefusedException {
+        long deadlineNanos = System.nanoTime() + rules.deadline().toNanos();
         URI uri = checkedUri(url);
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             checkHost(uri);
-            Object result = get(uri, deadlineNanos);
-            if (result instanceof FetchedImage image) {
-                return image;
+            Object result = get(uri, deadlineNanos, rules);
+            if (result instanceof Download body) {
+                return body;
             }
             uri = checkedUri(uri.resolve((String) result).toString());
         }
-        throw new ImageRefusedException("more than " + MAX_REDIRECTS + " redirects from " + safe(url));
+        throw new ImageRefusedException(Reason.REDIRECTS, "more than " + MAX_REDIRECTS + " redirects from " + safe(url));
     }
 
-    /** One GET, cancelled at the deadline wherever it is: the image, or the Location of a redirect. */
-    private Object get(URI uri, long deadlineNanos) throws ImageRefusedException {
+    /** One GET, cancelled at the deadline wherever it is: the body, or the Location of a redirect. */
+    private Object get(URI uri, long deadlineNanos, DownloadRules rules) throws ImageRefusedException {
         long remainingNanos = deadlineNanos - System.nanoTime();
         if (remainingNanos <= 0) {
-            throw tookTooLong(uri);
+            throw tookTooLong(uri, rules);
         }
         HttpGet request = new HttpGet(uri);
-        request.setHeader("Accept", String.join(", ", EXTENSIONS.keySet()));
+        request.setHeader("Accept", rules.imagesOnly() ? String.join(", ", EXTENSIONS.keySet()) : "*/*");
+        String authorization = rules.authorization().apply(uri);
+        if (authorization != null) {
+            request.setHeader("Authorization", authorization);
+        }
         AtomicBoolean cutOff = new AtomicBoolean();
         // Cancelling closes the connection, so a read blocked on a dripping host returns at once.
         ScheduledFuture<?> atDeadline = deadlines.schedule(() -> {
@@ -150,16 +185,23 @@ public class SafeImageFetcher {
         boolean readToTheEnd = false;
         try {
             response = client.executeOpen(null, request, null);
-            Object result = read(uri, response);
-            readToTheEnd = result instanceof FetchedImage;
+            Object result = read(uri, response, rules);
+            readToTheEnd = result instanceof Download;
             return result;
         } catch (ImageRefusal refusal) {
-            throw cutOff.get() ? tookTooLong(uri) : new ImageRefusedException(refusal.getMessage());
+            if (cutOff.get()) {
+                throw tookTooLong(uri, rules);
+            }
+            throw refusal.reason == Reason.UNAVAILABLE ? new DownloadFailedException(refusal.getMessage())
+                    : new ImageRefusedException(refusal.reason, refusal.getMessage());
+        } catch (UnknownHostException refused) {
+            // The resolver's own check, at connect time: an address refused is no passing failure.
+            throw new ImageRefusedException(Reason.ADDRESS, refused.getMessage());
         } catch (IOException e) {
             if (cutOff.get()) {
-                throw tookTooLong(uri);
+                throw tookTooLong(uri, rules);
             }
-            throw new ImageRefusedException("download of " + safe(uri.toString()) + " failed: "
+            throw new DownloadFailedException("download of " + safe(uri.toString()) + " failed: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
         } finally {
             atDeadline.cancel(false);
@@ -170,8 +212,9 @@ public class SafeImageFetcher {
         }
     }
 
-    private ImageRefusedException tookTooLong(URI uri) {
-        return new ImageRefusedException("download of " + safe(uri.toString()) + " took longer than " + readable(deadline) + "; cut off");
+    private static ImageRefusedException tookTooLong(URI uri, DownloadRules rules) {
+        return new ImageRefusedException(Reason.DEADLINE, "download of " + safe(uri.toString()) + " took longer than "
+                + readable(rules.deadline()) + "; cut off");
     }
 
     private static String readable(Duration duration) {
@@ -188,38 +231,44 @@ public class SafeImageFetcher {
         }
     }
 
-    private Object read(URI uri, ClassicHttpResponse response) throws IOException {
+    private static Object read(URI uri, ClassicHttpResponse response, DownloadRules rules) throws IOException {
         int status = response.getCode();
         if (status >= 300 && status < 400 && status != 304) {
             Header location = response.getFirstHeader("Location");
             if (location == null || location.getValue().isBlank()) {
-                throw new ImageRefusal("redirect without Location from " + safe(uri.toString()));
+                throw new ImageRefusal(Reason.HTTP_STATUS, "redirect without Location from " + safe(uri.toString()));
             }
             return location.getValue();
         }
         if (status != 200) {
-            throw new ImageRefusal("HTTP " + status + " for " + safe(uri.toString()));
+            // Throttled or failing: worth another try later, where the caller retries at all.
+            throw new ImageRefusal(status == 429 || status >= 500 ? Reason.UNAVAILABLE : Reason.HTTP_STATUS,
+                    "HTTP " + status + " for " + safe(uri.toString()));
         }
         HttpEntity entity = response.getEntity();
         String contentType = entity == null || entity.getContentType() == null ? ""
                 : ContentType.parse(entity.getContentType()).getMimeType().toLowerCase(Locale.ROOT);
-        String extension = EXTENSIONS.get(contentType);
-        if (extension == null) {
-            throw new ImageRefusal("content type \"" + contentType + "\" is not an allowed image type");
+        String what = rules.imagesOnly() ? "image" : "body";
+        if (rules.imagesOnly() && !EXTENSIONS.containsKey(contentType)) {
+            throw new ImageRefusal(Reason.CONTENT_TYPE, "content type \"" + contentType + "\" is not an allowed image type");
         }
+        if (!rules.imagesOnly() && !MEDIA_TYPE.matcher(contentType).matches()) {
+            contentType = "application/octet-stream";
+        }
+        long maxBytes = rules.maxBytes();
         if (entity.getContentLength() > maxBytes) {
-            throw new ImageRefusal("image larger than " + maxBytes + " bytes");
+            throw new ImageRefusal(Reason.TOO_LARGE, what + " larger than " + maxBytes + " bytes");
         }
         // Not closed here: closing drains the rest of the body; fetch() drops the connection instead.
         InputStream in = entity.getContent();
         byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         if (bytes.length > maxBytes) {
-            throw new ImageRefusal("image larger than " + maxBytes + " bytes");
+            throw new ImageRefusal(Reason.TOO_LARGE, what + " larger than " + maxBytes + " bytes");
         }
-        if (!looksLike(contentType, bytes)) {
-            throw new ImageRefusal("body is not a " + contentType + " image");
+        if (rules.imagesOnly() && !looksLike(contentType, bytes)) {
+            throw new ImageRefusal(Reason.CONTENT_TYPE, "body is not a " + contentType + " image");
         }
-        return new FetchedImage(bytes, contentType, extension);
+        return new Download(bytes, contentType);
     }
 
     private static URI checkedUri(String url) throws ImageRefusedException {
@@ -227,14 +276,14 @@ public class SafeImageFetcher {
         try {
             uri = new URI(url == null ? "" : url.trim());
         } catch (URISyntaxException e) {
-            throw new ImageRefusedException("not a URL: " + safe(url));
+            throw new ImageRefusedException(Reason.URL, "not a URL: " + safe(url));
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new ImageRefusedException("only http and https images are fetched, not " + safe(url));
+            throw new ImageRefusedException(Reason.URL, "only http and https images are fetched, not " + safe(url));
         }
         if (uri.getHost() == null || uri.getRawUserInfo() != null) {
-            throw new ImageRefusedException("no plain host in " + safe(url));
+            throw new ImageRefusedException(Reason.URL, "no plain host in " + safe(url));
         }
         return uri;
     }
@@ -244,7 +293,7 @@ public class SafeImageFetcher {
         try {
             addressesOf(bareHost(uri.getHost()));
         } catch (UnknownHostException e) {
-            throw new ImageRefusedException(e.getMessage());
+            throw new ImageRefusedException(Reason.ADDRESS, e.getMessage());
         }
     }
 
@@ -257,7 +306,7 @@ public class SafeImageFetcher {
         for (InetAddress address : addresses) {
             Optional<String> forbidden = SpecialPurposeAddresses.reasonForbidden(address);
             if (forbidden.isPresent()) {
-                throw new UnknownHostException("image host " + host + " resolves to a non-public address ("
+                throw new UnknownHostException("host " + host + " resolves to a non-public address ("
                         + address.getHostAddress() + ", " + forbidden.get() + "); refused");
             }
         }
@@ -324,8 +373,11 @@ public class SafeImageFetcher {
 
     /** Carries a refusal out of the response handler, which may only throw IOException. */
     private static final class ImageRefusal extends IOException {
-        ImageRefusal(String message) {
+        final Reason reason;
+
+        ImageRefusal(Reason reason, String message) {
             super(message);
+            this.reason = reason;
         }
     }
 }

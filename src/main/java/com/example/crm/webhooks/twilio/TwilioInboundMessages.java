@@ -33,6 +33,8 @@ import org.springframework.stereotype.Component;
  * {@code [{"url", "contentType"}]}; {@code num_media} is {@code NumMedia} when it is a whole number,
  * else the number of media sent. The whole form is kept as {@code payload}, as a status callback's
  * is: Twilio adds fields without notice (a WhatsApp profile name, a shared location, a tapped button).
+ * {@code copyMedia} says whether the store statement queues a copy job per media item
+ * ({@link TwilioMediaCopies}: while Twilio credentials are set).
  */
 @Component("twilioInboundMessages")
 public class TwilioInboundMessages {
@@ -43,10 +45,12 @@ public class TwilioInboundMessages {
 
     private final ContactPhoneMatcher contactPhoneMatcher;
     private final ObjectMapper objectMapper;
+    private final TwilioMediaCopies mediaCopies;
 
-    public TwilioInboundMessages(ContactPhoneMatcher contactPhoneMatcher, ObjectMapper objectMapper) {
+    public TwilioInboundMessages(ContactPhoneMatcher contactPhoneMatcher, ObjectMapper objectMapper, TwilioMediaCopies mediaCopies) {
         this.contactPhoneMatcher = contactPhoneMatcher;
         this.objectMapper = objectMapper;
+        this.mediaCopies = mediaCopies;
     }
 
     /**
@@ -84,6 +88,8 @@ public class TwilioInboundMessages {
         message.put("senderDigitForms", contactPhoneMatcher.digitForms(fromNumber));
         message.put("receivedAt", form.receivedAtUtc());
         message.put("contactId", null);
+        // Each media item gets a copy job, stored with the message, while Twilio credentials are set.
+        message.put("copyMedia", mediaCopies.copyEnabled());
         return message;
     }
 

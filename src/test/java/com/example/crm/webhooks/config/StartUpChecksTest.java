@@ -129,6 +129,32 @@ class StartUpChecksTest {
         assertThat(StartupSettings.problems(environment)).noneMatch(problem -> problem.startsWith("TWILIO_"));
     }
 
+    /** Media copies need a whole API key or none: half of one would fail every download with a 401. */
+    @Test
+    void halfAnApiKeyAndMalformedMediaSettingsAreNamedWithoutShowingTheSecret() {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("twilio", Map.of(
+                "twilio.api-key-secret", "the-api-key-secret",
+                "twilio.account-sid", "SK0123456789abcdef0123456789abcdef",
+                "twilio.media.hosts", "api.twilio.com, https://media.example.com")));
+
+        assertThat(StartupSettings.problems(environment))
+                .contains("TWILIO_API_KEY_SECRET is set without TWILIO_API_KEY_SID: set both (an API key copies inbound media),"
+                        + " or neither (TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN does)")
+                .contains("TWILIO_ACCOUNT_SID \"SK0123456789abcdef0123456789abcdef\" is not an account SID:"
+                        + " unset, or the account's SID: AC and 32 hex digits")
+                .contains("TWILIO_MEDIA_HOSTS \"api.twilio.com, https://media.example.com\" is not a list of host or host:port:"
+                        + " Twilio's media hosts, host or host:port, comma-separated (default api.twilio.com)")
+                .noneMatch(problem -> problem.contains("the-api-key-secret"));
+
+        environment.getPropertySources().addFirst(new MapPropertySource("whole key", Map.of(
+                "twilio.api-key-sid", "SK0123456789abcdef0123456789abcdef",
+                "twilio.api-key-secret", "the-api-key-secret",
+                "twilio.account-sid", "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "twilio.media.hosts", "api.twilio.com,127.0.0.1:8089")));
+        assertThat(StartupSettings.problems(environment)).noneMatch(problem -> problem.startsWith("TWILIO_"));
+    }
+
     @Test
     void aTakenPublicPortStopsStartUp() throws IOException {
         String jdbcUrl = TestInfrastructure.newDatabase("public_port_taken");

@@ -103,6 +103,19 @@ class EnrichmentJobClaimTest extends WebhookServiceTest {
         assertThat(claim("consumer", 10)).extracting(job -> job.get("entity_id")).containsExactly("due");
     }
 
+    /** Profile jobs wait while Reverse Contact cannot be called, media copies while Twilio credentials are unset. */
+    @Test
+    void onlyTheKindsOfJobsAskedForAreClaimed() {
+        jdbc.update("insert into enrichment_jobs (entity_type, entity_id, linkedin_url) values ('person', 'p-1', 'https://www.linkedin.com/in/p-1')");
+        jdbc.update("insert into enrichment_jobs (entity_type, entity_id, message_id, media_item) values ('message_media', 'm-1/media-0', 'm-1', 0)");
+
+        assertThat(claim("no-kind", 10, false, false)).isEmpty();
+        assertThat(claim("media-only", 10, false, true)).extracting(job -> job.get("entity_id")).containsExactly("m-1/media-0");
+        List<Map<String, Object>> profiles = claim("profiles", 10, true, true);
+        assertThat(profiles).extracting(job -> job.get("entity_id")).containsExactly("p-1");
+        assertThat(profiles.get(0)).containsEntry("message_id", null).containsEntry("media_item", null);
+    }
+
     private Callable<List<String>> drain(String owner, CountDownLatch start) {
         return () -> {
             start.await();
@@ -117,9 +130,13 @@ class EnrichmentJobClaimTest extends WebhookServiceTest {
         };
     }
 
-    @SuppressWarnings("unchecked")
     private List<Map<String, Object>> claim(String leaseOwner, int batchSize) {
-        return producer.requestBody(claimStep,
-                Map.of("leaseOwner", leaseOwner, "leaseMillis", 30_000L, "batchSize", batchSize), List.class);
+        return claim(leaseOwner, batchSize, true, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> claim(String leaseOwner, int batchSize, boolean profileJobs, boolean mediaJobs) {
+        return producer.requestBody(claimStep, Map.of("leaseOwner", leaseOwner, "leaseMillis", 30_000L, "batchSize", batchSize,
+                "profileJobs", profileJobs, "mediaJobs", mediaJobs), List.class);
     }
 }

@@ -108,6 +108,12 @@ public final class S3CompatibleServer {
         }
     }
 
+    /** An object's Content-Type as stored, or null when there is no such object. */
+    public String contentType(String bucket, String key) {
+        var metadata = blobStore.blobMetadata(bucket, key);
+        return metadata == null ? null : metadata.getContentMetadata().getContentType();
+    }
+
     public String endpoint() {
         return "http://127.0.0.1:" + proxy.getPort();
     }
