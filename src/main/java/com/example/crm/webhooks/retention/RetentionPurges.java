@@ -64,10 +64,6 @@ public class RetentionPurges {
             this.kind = kind;
             this.retentionSeconds = retentionSeconds;
         }
-
-        public String kind() {
-            return kind;
-        }
     }
 
     public Pass start(String kind) {
