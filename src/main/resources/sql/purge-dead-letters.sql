@@ -13,7 +13,7 @@ examined as (
      limit cast(:#batchSize as integer)
        for update of letter skip locked),
 purged as (
-    delete from dead_letters letter using examined where letter.id = examined.id returning 1),
+    delete from dead_letters where id = any (array(select id from examined)) returning 1),
 last_examined as (
     select replayed_at, id from examined order by replayed_at desc, id desc limit 1)
 select (select held from mine) as held, (select count(*) from purged) as purged,

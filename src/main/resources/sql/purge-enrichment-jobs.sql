@@ -16,16 +16,16 @@ examined as (
      order by job.finished_at, job.id
      limit cast(:#batchSize as integer)
        for update of job skip locked),
-purged as (
-    delete from enrichment_jobs job using examined
-     where job.id = examined.id
-       and not exists (select 1 from dead_letters letter where letter.job_id = examined.id and letter.replayed_at is null)
+unread as (
+    select examined.id from examined
+     where not exists (select 1 from dead_letters letter where letter.job_id = examined.id and letter.replayed_at is null)
        and (examined.outcome = 'superseded'
             or exists (select 1 from enrichment_jobs newer
                         where newer.entity_type = examined.entity_type and newer.entity_id = examined.entity_id
                           and newer.outcome is distinct from 'superseded'
-                          and (newer.created_at, newer.id) > (examined.created_at, examined.id)))
-    returning 1),
+                          and (newer.created_at, newer.id) > (examined.created_at, examined.id)))),
+purged as (
+    delete from enrichment_jobs where id = any (array(select id from unread)) returning 1),
 last_examined as (
     select finished_at, id from examined order by finished_at desc, id desc limit 1)
 select (select held from mine) as held, (select count(*) from purged) as purged,

@@ -3,8 +3,9 @@
 -- it holds the kind's advisory lock (two instances never purge a kind together; the one without it
 -- purges nothing), it examines the next batchSize rows past their retention, oldest first, after the
 -- last one the pass examined (afterTime, afterId; null at first), skipping rows a writer holds, and
--- deletes those of them that may go. Answers held, purged (rows gone), examined, and afterTime and
--- afterId for the next batch.
+-- deletes those of them that may go, by their keys as an array (a join there may be planned as a
+-- scan of the whole table once the statement's plan is cached). Answers held, purged (rows gone),
+-- examined, and afterTime and afterId for the next batch.
 with mine as (
     select pg_try_advisory_xact_lock(hashtext('retention'), hashtext('intake-ledger')) as held),
 examined as (
@@ -17,7 +18,7 @@ examined as (
      limit cast(:#batchSize as integer)
        for update of ledger skip locked),
 purged as (
-    delete from intake_ledger ledger using examined where ledger.delivery_id = examined.delivery_id returning 1),
+    delete from intake_ledger where delivery_id = any (array(select delivery_id from examined)) returning 1),
 last_examined as (
     select applied_at, delivery_id from examined order by applied_at desc, delivery_id desc limit 1)
 select (select held from mine) as held, (select count(*) from purged) as purged,

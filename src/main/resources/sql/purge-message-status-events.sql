@@ -13,7 +13,7 @@ examined as (
      limit cast(:#batchSize as integer)
        for update of event skip locked),
 purged as (
-    delete from message_status_events event using examined where event.id = examined.id returning 1),
+    delete from message_status_events where id = any (array(select id from examined)) returning 1),
 last_examined as (
     select received_at, id from examined order by received_at desc, id desc limit 1)
 select (select held from mine) as held, (select count(*) from purged) as purged,

@@ -14,13 +14,13 @@ examined as (
      order by callback.received_at, callback.id
      limit cast(:#batchSize as integer)
        for update of callback skip locked),
-purged as (
-    delete from resolve_callbacks callback using examined
-     where callback.id = examined.id
-       and exists (select 1 from resolve_callbacks newer
+superseded as (
+    select examined.id from examined
+     where exists (select 1 from resolve_callbacks newer
                     where newer.entity_type = examined.entity_type and newer.entity_id = examined.entity_id
-                      and (newer.received_at, newer.id) > (examined.received_at, examined.id))
-    returning 1),
+                      and (newer.received_at, newer.id) > (examined.received_at, examined.id))),
+purged as (
+    delete from resolve_callbacks where id = any (array(select id from superseded)) returning 1),
 last_examined as (
     select received_at, id from examined order by received_at desc, id desc limit 1)
 select (select held from mine) as held, (select count(*) from purged) as purged,

@@ -14,8 +14,14 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -76,19 +82,33 @@ class RetentionPurgeTest {
 
         // Its lock released: the ledger's backlog goes in batches while messages arrive and are applied.
         TwilioRequests twilio = new TwilioRequests(service.http());
-        List<Integer> seen = new ArrayList<>();
-        int messages = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (oldLedgerRows(jdbc) > 0 && System.nanoTime() < deadline) {
-            assertThat(twilio.post(INBOUND, inboundMessage("SMduring" + messages, "+61412345678", "+61298765432", "during the purge"))
-                    .statusCode()).isEqualTo(200);
-            messages++;
-            seen.add(oldLedgerRows(jdbc));
+        AtomicBoolean sending = new AtomicBoolean(true);
+        AtomicInteger sent = new AtomicInteger();
+        List<Integer> answers = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        try {
+            sender.submit(() -> {
+                while (sending.get()) {
+                    int n = sent.getAndIncrement();
+                    answers.add(twilio.post(INBOUND, inboundMessage("SMduring" + n, "+61412345678", "+61298765432", "during the purge"))
+                            .statusCode());
+                }
+            });
+            await("the ledger part-way purged").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> {
+                        int left = oldLedgerRows(jdbc);
+                        return left > 0 && left < OLD_LEDGER_ROWS;
+                    });
+            await("the ledger purged").atMost(Duration.ofSeconds(60)).until(() -> oldLedgerRows(jdbc) == 0);
+            assertThat(sent.get()).as("messages sent while the ledger was purged").isPositive();
+        } finally {
+            sending.set(false);
+            sender.shutdown();
         }
-        assertThat(oldLedgerRows(jdbc)).as("the ledger's old rows, purged").isZero();
-        assertThat(seen).as("the old rows left after each message").anyMatch(left -> left > 0 && left < OLD_LEDGER_ROWS);
-        assertThat(messages).isPositive();
-        assertThat(count(jdbc, "messages where twilio_sid like 'SMduring%'")).isEqualTo(messages);
+        assertThat(sender.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(answers).hasSize(sent.get()).containsOnly(200);
+        await("every message applied").atMost(Duration.ofSeconds(20))
+                .until(() -> count(jdbc, "messages where twilio_sid like 'SMduring%'") == sent.get());
 
         assertThat(keptRows(jdbc)).as("every row younger than its retention, open, latest or the CRM's").isEqualTo(kept);
         MeterRegistry metrics = service.bean(MeterRegistry.class);
