@@ -5,6 +5,7 @@
 #   DURATION=30 WARMUP=30 CONNECTIONS="8 32" ENDPOINTS="inbound message-status" FLOOR=1 bench/run.sh
 #   BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/run.sh   # another Java runtime
 #   SPOOL=0 bench/run.sh         # skip the database-down phase
+#   PURGE=1 bench/run.sh         # add a phase with the retention purge deleting a backlog of old rows
 #   JFR=1 bench/run.sh           # a flight recording of each measured run, service and floor
 #   BENCH_JAVA_OPTS=-XX:NativeMemoryTracking=summary bench/run.sh   # more JVM options for the service
 #
@@ -21,6 +22,10 @@
 # was stored once. Add the printed rows to bench/RESULTS.md. With JFR=1, each measured run of the
 # service and the floor is recorded (JFR's profile settings, started with jcmd as the run starts)
 # to $BENCH_WORK/<webhook>-<conns>-<service|floor>.jfr; its CPU figures then include the recorder's.
+# With PURGE=1 the service's retention pass runs every second (empty-handed until there is a
+# backlog), and after each normal run PURGE_ROWS message status events 100 days old are written and
+# the same requests measured again while the purge deletes them: their rate as a ratio of the normal
+# one just measured, and the rows purged meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +36,9 @@ ENDPOINTS=${ENDPOINTS:-"inbound message-status"}
 FLOOR=${FLOOR:-1}
 SPOOL=${SPOOL:-1}
 SPOOL_DURATION=${SPOOL_DURATION:-10}
+PURGE=${PURGE:-0}
+# Old rows for the purge phase: more than a measured run's purge deletes (about 5,000 a second).
+PURGE_ROWS=${PURGE_ROWS:-500000}
 JFR=${JFR:-0}
 JAVA=${BENCH_JAVA:-java}
 WORK=${BENCH_WORK:-/tmp/webhook-bench}
@@ -103,12 +111,15 @@ fi
 # The service runs as production does (README, "Running in production"): its JVM options in
 # JAVA_TOOL_OPTIONS; BENCH_JAVA_OPTS adds to them.
 SERVICE_JAVA_TOOL_OPTIONS="-Xms64m -Xmx256m"
+# PURGE=1: a retention pass every second from the start, so the purge meets its backlog at once.
+SERVICE_ENV=()
+[ "$PURGE" = 1 ] && SERVICE_ENV=(RETENTION_INTERVAL=1s RETENTION_FIRST_RUN_DELAY=0s)
 log "starting the service on port $APP_PORT"
 SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:${PG_PORT}/bench" SPRING_DATASOURCE_USERNAME=postgres \
 PUBLIC_PORT=$APP_PORT MANAGEMENT_SERVER_PORT=$MGMT_PORT PUBLIC_BASE_URL="$BASE_URL" TWILIO_AUTH_TOKEN=$TOKEN \
 DEFAULT_PHONE_REGION=AU R2_ENDPOINT=$R2_ENDPOINT R2_BUCKET=bench R2_ACCESS_KEY_ID=bench R2_SECRET_ACCESS_KEY=bench-secret \
 INTAKE_SPOOL_DIR="$WORK/intake" JAVA_TOOL_OPTIONS="$SERVICE_JAVA_TOOL_OPTIONS" \
-  "$JAVA" ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/service.log" 2>&1 &
+  env "${SERVICE_ENV[@]}" "$JAVA" ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/service.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 120); do curl -sf "$BASE_URL/actuator/health" >/dev/null && break; sleep 1; done
 curl -sf "$BASE_URL/actuator/health" >/dev/null || { tail -50 "$WORK/service.log"; exit 1; }
@@ -214,8 +225,43 @@ run_spooled() { # endpoint connections normal-rps
   SPOOL_RESULTS+=("| $1 | $2 | $rps | $p50 | $p99 | $(awk -v a="$rps" -v b="$3" 'BEGIN {printf "%.2f", a/b}') | $cpu_ms | $waiting | $(awk -v a="$waiting" -v b="$requests" 'BEGIN {printf "%.2f", a/b}') | $drain | $(awk -v a="$waiting" -v b="$drain" 'BEGIN {printf "%.0f", a/b}') | $(awk -v a="$stored" -v b="$requests" 'BEGIN {printf "%.2f", a/b}') |")
 }
 
+# Status events past their retention (90 days), written with triggers off (none of them is for a
+# message, so the trigger would change nothing): the backlog of a deployment that kept everything.
+# Analysed at once, as a table that grew over months is: plans made while it was nearly empty (the
+# messages trigger's lookup of early callbacks, say) would scan it whole.
+old_status_events() { "${PSQL[@]}" -d bench -At -c "select count(*) from message_status_events where twilio_sid like 'SMpurge%'"; }
+
+# The webhook's rows, less the backlog the purge deletes meanwhile.
+new_rows() { # endpoint
+  local table=messages; [ "$1" = message-status ] && table=message_status_events
+  "${PSQL[@]}" -d bench -At -c "select count(*) from $table where twilio_sid not like 'SMpurge%'"
+}
+
+# The same requests again while the retention purge deletes PURGE_ROWS old rows.
+run_purging() { # endpoint connections normal-rps
+  log "$1, $2 connections: writing $PURGE_ROWS status events 100 days old"
+  "${PSQL[@]}" -d bench -c "set session_replication_role = replica;
+    insert into message_status_events (twilio_sid, status, received_at)
+    select 'SMpurge' || n, 'delivered', now() - interval '100 days' from generate_series(1, $PURGE_ROWS) n" >/dev/null
+  "${PSQL[@]}" -d bench -c "analyze message_status_events" >/dev/null
+  local saved=$WARMUP; WARMUP=0
+  sign_requests "$1" "$2" "$APP_PORT" service
+  WARMUP=$saved
+  local rows_before; rows_before=$(new_rows "$1")
+  local old_before; old_before=$(old_status_events)
+  log "$1, $2 connections: ${DURATION}s measured while the purge runs ($old_before old rows)"
+  local rps p50 p99 cpu_ms requests
+  read -r rps p50 p99 cpu_ms requests < <(run_wrk "$APP_PID" "$BASE_URL" "$2" "$DURATION" "$WORK/req-service-run")
+  rm -f "$WORK"/req-service-*.txt
+  local old_after; old_after=$(old_status_events)
+  local stored=$(( $(new_rows "$1") - rows_before ))
+  PURGE_RESULTS+=("| $1 | $2 | $rps | $p50 | $p99 | $(awk -v a="$rps" -v b="$3" 'BEGIN {printf "%.2f", a/b}') | $cpu_ms | $((old_before - old_after)) | $(awk -v a="$old_before" -v b="$old_after" -v s="$DURATION" 'BEGIN {printf "%.0f", (a-b)/s}') | $old_after | $(awk -v a="$stored" -v b="$requests" 'BEGIN {printf "%.2f", a/b}') |")
+  "${PSQL[@]}" -d bench -c "delete from message_status_events where twilio_sid like 'SMpurge%'" >/dev/null
+}
+
 RESULTS=()
 SPOOL_RESULTS=()
+PURGE_RESULTS=()
 for endpoint in $ENDPOINTS; do
   next=0
   for c in $CONNECTIONS; do
@@ -245,6 +291,7 @@ for endpoint in $ENDPOINTS; do
     [ "$FLOOR" = 1 ] && floor_ratio=$(awk -v a="$floor_rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
     new=$(awk -v a="$stored" -v b="$requests" 'BEGIN {printf "%.2f", a/b}')
     RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $new | $tps | $pg50 | $pg99 | $ratio | $cpu_ms | $floor_rps | $floor_ratio | $floor_cpu_ms | $rss |")
+    [ "$PURGE" = 1 ] && run_purging "$endpoint" "$c" "$rps"
     [ "$SPOOL" = 1 ] && run_spooled "$endpoint" "$c" "$rps"
   done
 done
@@ -262,4 +309,12 @@ if [ "$SPOOL" = 1 ]; then
   echo "| webhook | conns | spooled req/s | p50 ms | p99 ms | spooled/normal req/s | service CPU ms/req | spooled | spooled/requests | drain s | drained/s | stored/requests |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${SPOOL_RESULTS[@]}"
+fi
+if [ "$PURGE" = 1 ]; then
+  echo
+  echo "The retention purge deleting a backlog of $PURGE_ROWS old status events, ${DURATION}s measured (batch ${RETENTION_BATCH_SIZE:-500}, pause ${RETENTION_BATCH_PAUSE:-50ms})"
+  echo
+  echo "| webhook | conns | req/s while purging | p50 ms | p99 ms | purging/normal req/s | service CPU ms/req | rows purged | purged/s | old rows left | stored/requests |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${PURGE_RESULTS[@]}"
 fi

@@ -40,11 +40,21 @@ public class Floor {
             select 'CONTACT_MOBILE', id, mobile from contacts where phone_digits(mobile) = any(?)
             union all
             select 'CONTACT_PHONE', id, phone from contacts where phone_digits(phone) = any(?)""";
+    /** The route's statement (sql/insert-inbound-message.sql), with media copying off. */
     static final String INBOUND_INSERT = """
-            insert into messages (contact_id, direction, channel, twilio_sid, from_number, to_number,
-                                  body, num_media, media, payload, status)
-            values (?, 'inbound', 'sms', ?, ?, ?, ?, ?, cast('[]' as jsonb), cast(? as jsonb), 'received')
-            on conflict (twilio_sid) do nothing""";
+            with message as (
+                insert into messages (contact_id, direction, channel, twilio_sid, from_number, to_number,
+                                      body, num_media, media, payload, status)
+                values (?, 'inbound', 'sms', ?, ?, ?, ?, ?, cast('[]' as jsonb), cast(? as jsonb), 'received')
+                on conflict (twilio_sid) do nothing
+                returning id, media),
+            media_jobs as (
+                insert into enrichment_jobs (entity_type, entity_id, message_id, media_item)
+                select 'message_media', message.id || '/media-' || (item.position - 1), message.id, item.position - 1
+                  from message, jsonb_array_elements(message.media) with ordinality as item(media, position)
+                 where false
+                returning id)
+            select count(*) as inserted from message""";
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -123,7 +133,10 @@ public class Floor {
             insert.setString(5, form.get("Body"));
             insert.setInt(6, Integer.parseInt(form.get("NumMedia")));
             insert.setString(7, JSON.writeValueAsString(form));
-            return insert.executeUpdate();
+            try (ResultSet inserted = insert.executeQuery()) {
+                inserted.next();
+                return inserted.getInt(1);
+            }
         }
     }
 }

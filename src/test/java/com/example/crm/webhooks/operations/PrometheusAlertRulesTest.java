@@ -21,7 +21,7 @@ class PrometheusAlertRulesTest {
 
     @Test
     void theRulesLoad() throws Exception {
-        assertThat(promtool("check", "rules", "monitoring/prometheus-alerts.yaml")).contains("SUCCESS: 14 rules found");
+        assertThat(promtool("check", "rules", "monitoring/prometheus-alerts.yaml")).contains("SUCCESS: 15 rules found");
     }
 
     @Test

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * An outage is news in the log once, not once per poll: while PostgreSQL is stopped for longer than
  * ten seconds, the enrichment poller (every 100 ms here) logs one WARN when its claim first finds
  * the database gone and one INFO when it claims again, never a stack trace; the health's
- * enrichment component says since when it waits. The intake's drains and the refused deliveries'
- * trim (due every second here) log at most two lines each.
+ * enrichment component says since when it waits. The intake's drains, the refused deliveries'
+ * trim and the retention purge (both due every second here) log at most two lines each.
  * A poller's lines are those logged on its consumer thread, whichever logger wrote them (Camel's
  * error handler included).
  */
@@ -58,8 +58,9 @@ class QuietPollersInADatabaseOutageTest {
     @Test
     void theEnrichmentPollerLogsTheOutageOnceAndItsEndOnce() throws Exception {
         postgres = StoppableDatabase.start("quiet-pollers");
-        // The refused deliveries' trim wants to run every second here: it must still keep quiet.
-        service = ServiceInstance.start("quiet-pollers", postgres.jdbcUrl(), Map.of("refused.trim-interval", "1s"));
+        // The refused deliveries' trim and the retention purge want to run every second here: they must still keep quiet.
+        service = ServiceInstance.start("quiet-pollers", postgres.jdbcUrl(), Map.of("refused.trim-interval", "1s",
+                "retention.interval", "1s", "retention.first-run-delay", "0s"));
         EnrichmentQueue queue = service.bean(EnrichmentQueue.class);
         String threadNames = service.bean(CamelContext.class).getExecutorServiceManager().getThreadNamePattern();
         threadPrefix = threadNames.substring(0, threadNames.indexOf("#counter#"));
@@ -85,7 +86,7 @@ class QuietPollersInADatabaseOutageTest {
         assertThat(lines.get(1).getFormattedMessage()).contains("the database answers again");
         assertThat(lines).allSatisfy(line -> assertThat(line.getThrowableProxy()).as(line.getFormattedMessage()).isNull());
         // The intake's drains skip their passes while the database's circuit is open.
-        for (String drain : List.of("timer://drain-r2-spool", "file://", "timer://trim-refused-deliveries")) {
+        for (String drain : List.of("timer://drain-r2-spool", "file://", "timer://trim-refused-deliveries", "timer://retention")) {
             List<ILoggingEvent> drainLines = linesOn(drain);
             assertThat(drainLines).as("%s: %s", drain, describe(drainLines)).hasSizeLessThanOrEqualTo(2)
                     .allSatisfy(line -> assertThat(line.getThrowableProxy()).isNull());
