@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.RuntimeExpressionException;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -274,8 +274,9 @@ public class EnrichmentQueue {
         if (failure == null) {
             return "unknown failure";
         }
-        // A bean step's own exception, not Camel's wrapper around it, says what went wrong.
-        while (failure instanceof RuntimeCamelException && failure.getCause() != null) {
+        // A bean step's own exception, not Camel's wrapper around it, says what went wrong. (Camel's
+        // other wrappers stay: a failed send names its endpoint, aws2-s3:// say.)
+        while (failure instanceof RuntimeExpressionException && failure.getCause() != null) {
             failure = failure.getCause();
         }
         String text;
