@@ -312,7 +312,7 @@ if [ "$SPOOL" = 1 ]; then
 fi
 if [ "$PURGE" = 1 ]; then
   echo
-  echo "The retention purge deleting a backlog of $PURGE_ROWS old status events, ${DURATION}s measured (batch ${RETENTION_BATCH_SIZE:-500}, pause ${RETENTION_BATCH_PAUSE:-50ms})"
+  echo "The retention purge deleting a backlog of $PURGE_ROWS old status events, ${DURATION}s measured (batch ${RETENTION_BATCH_SIZE:-500}, pause ${RETENTION_BATCH_PAUSE:-250ms})"
   echo
   echo "| webhook | conns | req/s while purging | p50 ms | p99 ms | purging/normal req/s | service CPU ms/req | rows purged | purged/s | old rows left | stored/requests |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"

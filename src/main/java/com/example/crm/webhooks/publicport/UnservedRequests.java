@@ -23,14 +23,14 @@ import org.apache.camel.component.platform.http.spi.PlatformHttpConsumerAware;
  * there has ({@code {"error": "..."}}), never Vert.x's HTML page or Camel's empty 503:
  * <ul>
  * <li>a webhook path whose route is not serving: its consumer suspended while the route stops,
- *     or the route stopped or gone. A route file being reloaded does that to each of its routes for
- *     a moment, so the request's body is read and the request waits up to {@link #HOLD} for a
- *     started route of its path, then goes to its consumer as if it had just arrived. Past that (an operator
- *     stopped the webhook in the console), or at once while the service shuts down: 503 with
- *     Retry-After, and readiness is DOWN meanwhile (operations.WebhookRoutesHealthIndicator); a
- *     whole body answered so is kept as a refused delivery, for an operator to replay. A route an
- *     operator suspends keeps its consumer and holds its deliveries instead
- *     (edge.WebhookSuspension, edge.PausedWebhooks);</li>
+ *     or the route stopped or gone. A route file being reloaded does that to each of its routes
+ *     for a moment, so the request's body is read and the request waits up to {@link #HOLD} for a
+ *     started route of its path, then goes to that route's consumer as if it had just arrived.
+ *     Past the wait (an operator stopped the webhook in the console), or at once while the service
+ *     shuts down: 503 with Retry-After, and readiness is DOWN meanwhile
+ *     (operations.WebhookRoutesHealthIndicator); a whole body answered so is kept as a refused
+ *     delivery, for an operator to replay. A route an operator suspends keeps its consumer and
+ *     holds its deliveries instead (edge.WebhookSuspension, edge.PausedWebhooks);</li>
  * <li>any other path: 404; a known path with another method: 405.</li>
  * </ul>
  * A webhook path is the path of a {@code platform-http} route the service has, or had since it started.

@@ -73,9 +73,10 @@ class WebhookHttpEngine extends VertxPlatformHttpEngine {
     /**
      * Camel's consumer, giving the route the body its gate read in place of the unread request, and
      * counting the requests it took that are not answered yet as pending: Camel makes a request's
-     * exchange on the event loop but counts it in flight only once a worker runs it, so a route
-     * stopping (a reload) stopped under the requests waiting for a worker, and they answered 500.
-     * Camel's shutdown strategy waits for a consumer's pending exchanges too.
+     * exchange on the event loop but counts it in flight only once a worker runs it, so a reload
+     * stopped a route under the requests still waiting for a worker, and they answered 500. Camel's
+     * shutdown strategy waits for a consumer's pending exchanges too (edge.WebhookSuspension shows
+     * it this one).
      */
     static final class ReadingConsumer extends VertxPlatformHttpConsumer implements ShutdownAware {
 
