@@ -16,6 +16,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,8 @@ public class RefusedDeliveries {
     private static final String KEEP = "direct:keep-refused-delivery";
     /** The variable the intake routes keep a spooled delivery in, and the replay a kept one. */
     private static final String SPOOLED = "spooled";
+    /** The trim's row for what it left of a webhook and reason (sql/trim-refused-deliveries.sql). */
+    private static final String LEFT = "left";
     /** The outcome of a replay that applied the delivery (routes/refused-deliveries.camel.yaml). */
     public static final String APPLIED = "applied";
     /** The reason a spooled document that failed its MAC is kept under. */
@@ -205,17 +208,23 @@ public class RefusedDeliveries {
         metrics.replayed(spooled.route(), spooled.refusal().reason(), APPLIED.equals(outcome));
     }
 
-    /** What a trim removed (rows of webhook, reason, why, dropped), counted. */
-    public void trimmed(List<Map<String, Object>> dropped) {
-        for (Map<String, Object> row : dropped) {
-            metrics.dropped((String) row.get("webhook"), (String) row.get("reason"), (String) row.get("why"),
-                    ((Number) row.get("dropped")).longValue());
+    /** What a trim removed (rows of webhook, reason, why, count), counted; what it left told to the bounds. */
+    public void trimmed(List<Map<String, Object>> rows) {
+        List<Map<String, Object>> left = new ArrayList<>();
+        for (Map<String, Object> row : rows) {
+            if (LEFT.equals(row.get("why"))) {
+                left.add(row);
+            } else {
+                metrics.dropped((String) row.get("webhook"), (String) row.get("reason"), (String) row.get("why"),
+                        ((Number) row.get("count")).longValue());
+            }
         }
-        bounds.trimmed();
+        bounds.trimmed(left);
     }
 
-    /** The bounds, as the trim's SQL takes them. */
+    /** A trim begins: the bounds, as its SQL takes them. */
     public Map<String, Object> limits() {
+        bounds.trimStarting();
         return Map.of("maxCount", bounds.maxCount(), "maxBytes", bounds.maxBytes(),
                 "retentionSeconds", bounds.retention().toSeconds());
     }
