@@ -222,8 +222,8 @@ public class RefusedDeliveries {
         bounds.trimmed(left);
     }
 
-    /** A trim begins: the bounds, as its SQL takes them. */
-    public Map<String, Object> limits() {
+    /** A trim begins (what is kept from now on is counted for the next): the bounds, as its SQL takes them. */
+    public Map<String, Object> startTrim() {
         bounds.trimStarting();
         return Map.of("maxCount", bounds.maxCount(), "maxBytes", bounds.maxBytes(),
                 "retentionSeconds", bounds.retention().toSeconds());
