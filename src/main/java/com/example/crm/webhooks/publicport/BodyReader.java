@@ -72,8 +72,15 @@ final class BodyReader {
     /**
      * Reads the body of the context's request, then calls {@code then} on the event loop with what
      * was read; never, when the client goes away first or the budget refuses the body (answered here).
+     * A body read already is handed on as it was: a route's gate reads it, and when the route stops
+     * before the body is in, the request goes on to wait for the next route with that body.
      */
     void read(RoutingContext context, Consumer<ReceivedBody> then) {
+        Reading earlier = context.get(KEY);
+        if (earlier != null && earlier.body != null) {
+            then.accept(earlier.body);
+            return;
+        }
         Reading reading = new Reading(context, then);
         context.put(KEY, reading);
         context.addEndHandler(done -> reading.release());
