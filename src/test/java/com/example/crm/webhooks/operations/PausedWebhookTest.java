@@ -114,8 +114,8 @@ class PausedWebhookTest extends WebhookServiceTest {
 
     /**
      * A request whose body is still arriving when its route is replaced: the old route's gate began
-     * reading it, and the new route takes it with that body, not an empty one read again (a busy run
-     * of the test above answered one such message 403: its signature checked against no fields).
+     * reading it, and the new route takes it with that body. Read again, the body would be empty and
+     * the signature, checked against no fields, refused: a genuine message answered 403.
      */
     @Test
     void aRequestWhoseBodyArrivesWhileItsRouteIsReplacedIsStoredWithItsBody() throws Exception {
