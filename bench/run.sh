@@ -274,13 +274,13 @@ for endpoint in $ENDPOINTS; do
     jfr_stop "$APP_PID" "$WORK/$endpoint-$c-service.jfr"
     stored=$(( $(stored_rows "$endpoint") - rows_before ))
     rm -f "$WORK"/req-service-*.txt
-    floor_rps=- floor_cpu_ms=- floor_ratio=-
+    floor_rps=- floor_p50=- floor_p99=- floor_cpu_ms=- floor_ratio=- service_floor=-
     if [ "$FLOOR" = 1 ]; then
       sign_requests "$endpoint" "$c" "$FLOOR_PORT" floor
       log "$endpoint, $c connections: the floor, warm-up ${WARMUP}s, then ${DURATION}s measured"
       warm_up "$FLOOR_PID" "$FLOOR_URL" "$c" floor
       jfr_start "$FLOOR_PID"
-      read -r floor_rps _ _ floor_cpu_ms _ < <(run_wrk "$FLOOR_PID" "$FLOOR_URL" "$c" "$DURATION" "$WORK/req-floor-run")
+      read -r floor_rps floor_p50 floor_p99 floor_cpu_ms _ < <(run_wrk "$FLOOR_PID" "$FLOOR_URL" "$c" "$DURATION" "$WORK/req-floor-run")
       jfr_stop "$FLOOR_PID" "$WORK/$endpoint-$c-floor.jfr"
       rm -f "$WORK"/req-floor-*.txt
     fi
@@ -288,9 +288,12 @@ for endpoint in $ENDPOINTS; do
     read -r tps pg50 pg99 < <(run_pgbench "$c" "$DURATION" "bench/sql/$endpoint.sql")
     rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$APP_PID/status")
     ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
-    [ "$FLOOR" = 1 ] && floor_ratio=$(awk -v a="$floor_rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
+    if [ "$FLOOR" = 1 ]; then
+      floor_ratio=$(awk -v a="$floor_rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
+      service_floor=$(awk -v a="$rps" -v b="$floor_rps" 'BEGIN {printf "%.2f", a/b}')
+    fi
     new=$(awk -v a="$stored" -v b="$requests" 'BEGIN {printf "%.2f", a/b}')
-    RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $new | $tps | $pg50 | $pg99 | $ratio | $cpu_ms | $floor_rps | $floor_ratio | $floor_cpu_ms | $rss |")
+    RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $new | $tps | $pg50 | $pg99 | $ratio | $cpu_ms | $floor_rps | $floor_p50 | $floor_p99 | $floor_ratio | $floor_cpu_ms | $service_floor | $rss |")
     [ "$PURGE" = 1 ] && run_purging "$endpoint" "$c" "$rps"
     [ "$SPOOL" = 1 ] && run_spooled "$endpoint" "$c" "$rps"
   done
@@ -299,8 +302,8 @@ done
 echo
 echo "$(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $("$JAVA" -version 2>&1 | head -n 1), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); warm-up ${WARMUP}s, ${DURATION}s measured"
 echo
-echo "| webhook | conns | service req/s | p50 ms | p99 ms | stored/requests | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | service CPU ms/req | floor req/s | floor/ceiling | floor CPU ms/req | peak RSS MiB |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| webhook | conns | service req/s | p50 ms | p99 ms | stored/requests | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | service CPU ms/req | floor req/s | floor p50 | floor p99 | floor/ceiling | floor CPU ms/req | service/floor | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"
 if [ "$SPOOL" = 1 ]; then
   echo
