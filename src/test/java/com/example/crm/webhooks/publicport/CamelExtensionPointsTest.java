@@ -96,6 +96,17 @@ class CamelExtensionPointsTest extends WebhookServiceTest {
         assertThat(VertxPlatformHttpRouter.getRouterNameFromPort(8080)).isEqualTo("platform-http-router-8080");
     }
 
+    /**
+     * One route asking for the original message (an error handler's {@code useOriginalMessage})
+     * makes Camel copy every exchange's message, headers and all, as its unit of work starts, on
+     * every route: each webhook request would pay for it. The dead letter routes take the job from
+     * the variable its route kept instead.
+     */
+    @Test
+    void noRouteMakesCamelCopyEveryRequestsMessage() {
+        assertThat(camelContext.isAllowUseOriginalMessage()).isFalse();
+    }
+
     @Test
     void camelsConsumersAddTheirRoutesToThePublicPortsRouter() {
         VertxPlatformHttpRouter router = camelContext.getRegistry().findByType(VertxPlatformHttpRouter.class).stream()
