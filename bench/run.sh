@@ -8,6 +8,7 @@
 #   PURGE=1 bench/run.sh         # add a phase with the retention purge deleting a backlog of old rows
 #   JFR=1 bench/run.sh           # a flight recording of each measured run, service and floor
 #   BENCH_JAVA_OPTS=-XX:NativeMemoryTracking=summary bench/run.sh   # more JVM options for the service
+#   ROUNDS=3 bench/run.sh        # the service and the floor measured in turns, three times each
 #
 # Builds the jar, starts PostgreSQL (the machine's, else Debian's package) and the service,
 # seeds 100k contacts, then for each webhook and concurrency: drives the service with wrk
@@ -37,6 +38,9 @@ FLOOR=${FLOOR:-1}
 SPOOL=${SPOOL:-1}
 SPOOL_DURATION=${SPOOL_DURATION:-10}
 PURGE=${PURGE:-0}
+# Measured runs of the service and the floor, taking turns after one warm-up each: each round's
+# service/floor compares two runs a minute apart, so what else loads the machine weighs on both.
+ROUNDS=${ROUNDS:-1}
 # Old rows for the purge phase: more than a measured run's purge deletes (about 5,000 a second).
 PURGE_ROWS=${PURGE_ROWS:-500000}
 JFR=${JFR:-0}
@@ -178,9 +182,9 @@ stored_rows() { # endpoint
 # Fresh requests for each phase, at up to RATE/s (past that, wrk starts its file over: repeats).
 # The warm-up's and the measurement's are distinct, and the floor's are not the service's: every
 # measured request is new to whoever answers it.
-sign_requests() { # endpoint connections port target
+sign_requests() { # endpoint connections port target [phases]
   local phase seconds count
-  for phase in warm run; do
+  for phase in ${5:-warm run}; do
     seconds=$DURATION; [ "$phase" = warm ] && seconds=$WARMUP
     count=$(( seconds * RATE ))
     [ "$count" -gt 0 ] || continue
@@ -265,35 +269,49 @@ PURGE_RESULTS=()
 for endpoint in $ENDPOINTS; do
   next=0
   for c in $CONNECTIONS; do
-    sign_requests "$endpoint" "$c" "$APP_PORT" service
-    log "$endpoint, $c connections: the service, warm-up ${WARMUP}s, then ${DURATION}s measured"
+    sign_requests "$endpoint" "$c" "$APP_PORT" service warm
+    log "$endpoint, $c connections: the service, warm-up ${WARMUP}s"
     warm_up "$APP_PID" "$BASE_URL" "$c" service
-    rows_before=$(stored_rows "$endpoint")
-    jfr_start "$APP_PID"
-    read -r rps p50 p99 cpu_ms requests < <(run_wrk "$APP_PID" "$BASE_URL" "$c" "$DURATION" "$WORK/req-service-run")
-    jfr_stop "$APP_PID" "$WORK/$endpoint-$c-service.jfr"
-    stored=$(( $(stored_rows "$endpoint") - rows_before ))
-    rm -f "$WORK"/req-service-*.txt
-    floor_rps=- floor_p50=- floor_p99=- floor_cpu_ms=- floor_ratio=- service_floor=-
     if [ "$FLOOR" = 1 ]; then
-      sign_requests "$endpoint" "$c" "$FLOOR_PORT" floor
-      log "$endpoint, $c connections: the floor, warm-up ${WARMUP}s, then ${DURATION}s measured"
+      sign_requests "$endpoint" "$c" "$FLOOR_PORT" floor warm
+      log "$endpoint, $c connections: the floor, warm-up ${WARMUP}s"
       warm_up "$FLOOR_PID" "$FLOOR_URL" "$c" floor
-      jfr_start "$FLOOR_PID"
-      read -r floor_rps floor_p50 floor_p99 floor_cpu_ms _ < <(run_wrk "$FLOOR_PID" "$FLOOR_URL" "$c" "$DURATION" "$WORK/req-floor-run")
-      jfr_stop "$FLOOR_PID" "$WORK/$endpoint-$c-floor.jfr"
-      rm -f "$WORK"/req-floor-*.txt
     fi
+    ROUND_ROWS=()
+    for round in $(seq 1 "$ROUNDS"); do
+      recording=$endpoint-$c; [ "$ROUNDS" = 1 ] || recording=$recording-$round
+      sign_requests "$endpoint" "$c" "$APP_PORT" service run
+      log "$endpoint, $c connections, round $round of $ROUNDS: the service, ${DURATION}s measured"
+      rows_before=$(stored_rows "$endpoint")
+      jfr_start "$APP_PID"
+      read -r rps p50 p99 cpu_ms requests < <(run_wrk "$APP_PID" "$BASE_URL" "$c" "$DURATION" "$WORK/req-service-run")
+      jfr_stop "$APP_PID" "$WORK/$recording-service.jfr"
+      stored=$(( $(stored_rows "$endpoint") - rows_before ))
+      rm -f "$WORK"/req-service-*.txt
+      floor_rps=- floor_p50=- floor_p99=- floor_cpu_ms=-
+      if [ "$FLOOR" = 1 ]; then
+        sign_requests "$endpoint" "$c" "$FLOOR_PORT" floor run
+        log "$endpoint, $c connections, round $round of $ROUNDS: the floor, ${DURATION}s measured"
+        jfr_start "$FLOOR_PID"
+        read -r floor_rps floor_p50 floor_p99 floor_cpu_ms _ < <(run_wrk "$FLOOR_PID" "$FLOOR_URL" "$c" "$DURATION" "$WORK/req-floor-run")
+        jfr_stop "$FLOOR_PID" "$WORK/$recording-floor.jfr"
+        rm -f "$WORK"/req-floor-*.txt
+      fi
+      ROUND_ROWS+=("$round $rps $p50 $p99 $(awk -v a="$stored" -v b="$requests" 'BEGIN {printf "%.2f", a/b}') $cpu_ms $floor_rps $floor_p50 $floor_p99 $floor_cpu_ms")
+    done
     log "$endpoint, $c connections: pgbench ceiling"
     read -r tps pg50 pg99 < <(run_pgbench "$c" "$DURATION" "bench/sql/$endpoint.sql")
     rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$APP_PID/status")
-    ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
-    if [ "$FLOOR" = 1 ]; then
-      floor_ratio=$(awk -v a="$floor_rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
-      service_floor=$(awk -v a="$rps" -v b="$floor_rps" 'BEGIN {printf "%.2f", a/b}')
-    fi
-    new=$(awk -v a="$stored" -v b="$requests" 'BEGIN {printf "%.2f", a/b}')
-    RESULTS+=("| $endpoint | $c | $rps | $p50 | $p99 | $new | $tps | $pg50 | $pg99 | $ratio | $cpu_ms | $floor_rps | $floor_p50 | $floor_p99 | $floor_ratio | $floor_cpu_ms | $service_floor | $rss |")
+    for row in "${ROUND_ROWS[@]}"; do
+      read -r round rps p50 p99 new cpu_ms floor_rps floor_p50 floor_p99 floor_cpu_ms <<< "$row"
+      ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
+      floor_ratio=- service_floor=-
+      if [ "$FLOOR" = 1 ]; then
+        floor_ratio=$(awk -v a="$floor_rps" -v b="$tps" 'BEGIN {printf "%.2f", a/b}')
+        service_floor=$(awk -v a="$rps" -v b="$floor_rps" 'BEGIN {printf "%.2f", a/b}')
+      fi
+      RESULTS+=("| $endpoint | $c | $round | $rps | $p50 | $p99 | $new | $tps | $pg50 | $pg99 | $ratio | $cpu_ms | $floor_rps | $floor_p50 | $floor_p99 | $floor_ratio | $floor_cpu_ms | $service_floor | $rss |")
+    done
     [ "$PURGE" = 1 ] && run_purging "$endpoint" "$c" "$rps"
     [ "$SPOOL" = 1 ] && run_spooled "$endpoint" "$c" "$rps"
   done
@@ -302,8 +320,8 @@ done
 echo
 echo "$(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $("$JAVA" -version 2>&1 | head -n 1), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'); warm-up ${WARMUP}s, ${DURATION}s measured"
 echo
-echo "| webhook | conns | service req/s | p50 ms | p99 ms | stored/requests | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | service CPU ms/req | floor req/s | floor p50 | floor p99 | floor/ceiling | floor CPU ms/req | service/floor | peak RSS MiB |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| webhook | conns | round | service req/s | p50 ms | p99 ms | stored/requests | ceiling tx/s | ceiling p50 | ceiling p99 | service/ceiling | service CPU ms/req | floor req/s | floor p50 | floor p99 | floor/ceiling | floor CPU ms/req | service/floor | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"
 if [ "$SPOOL" = 1 ]; then
   echo
