@@ -1,6 +1,5 @@
 package com.example.crm.webhooks.phone;
 
-import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +73,7 @@ public class ContactPhoneMatcher {
 
     /** The digit strings a stored copy of {@code number} may have: what the candidate lookup asks for (none for a non-number). */
     public String[] digitForms(String number) {
-        Optional<PhoneNumber> parsed = phoneNumbers.parse(number);
-        return parsed.isEmpty() ? NO_FORMS : phoneNumbers.digitForms(parsed.get()).toArray(String[]::new);
+        return phoneNumbers.digitForms(number).toArray(NO_FORMS);
     }
 
     /**
@@ -85,7 +83,7 @@ public class ContactPhoneMatcher {
      * preferred when several contacts match.
      */
     public Optional<ContactMatch> pick(String e164, List<Map<String, Object>> candidateRows, boolean whatsApp) {
-        if (e164 == null || candidateRows == null) {
+        if (e164 == null || candidateRows == null || candidateRows.isEmpty()) {
             return Optional.empty();
         }
         List<PhoneColumn> preference = whatsApp ? WHATSAPP_PREFERENCE : SMS_PREFERENCE;

@@ -130,10 +130,20 @@ public class PhoneNumbers {
      * candidate; {@link #toE164} confirms it.
      */
     public List<String> digitForms(PhoneNumber number) {
-        if (number.hasExtension()) {
-            return formatDigitForms(number); // E.164 leaves the extension out, the national format does not
-        }
-        String e164 = e164(number);
+        return number.hasExtension() ? formatDigitForms(number) : rememberedDigitForms(e164(number), number);
+    }
+
+    /** The digit forms ({@link #digitForms(PhoneNumber)}) of the number {@code text} reads as; none when it reads as none. */
+    public List<String> digitForms(String text) {
+        return reading(text)
+                .map(reading -> reading.number().hasExtension()
+                        ? formatDigitForms(reading.number())
+                        : rememberedDigitForms(reading.e164(), reading.number())) // its E.164 read once, with it
+                .orElse(List.of());
+    }
+
+    private List<String> rememberedDigitForms(String e164, PhoneNumber number) {
+        // E.164 leaves an extension out, the national format does not: callers remember none with one.
         List<String> forms = rememberedDigitForms.get(e164);
         if (forms == null) {
             forms = formatDigitForms(number);

@@ -87,6 +87,18 @@ class PhoneNumbersTest {
     }
 
     @Test
+    void aTextsDigitFormsAreThoseOfTheNumberItReadsAs() {
+        PhoneNumbers phoneNumbers = new PhoneNumbers("AU");
+        for (String text : List.of("+61 412 345 678", "0412345678", "0412 345 678 ext. 9", "+14155552671", "61412345678")) {
+            assertThat(phoneNumbers.digitForms(text)).as(text)
+                    .isEqualTo(phoneNumbers.digitForms(phoneNumbers.parse(text).orElseThrow()));
+        }
+        assertThat(phoneNumbers.digitForms("0412 345 678 ext. 9")).contains("04123456789");
+        assertThat(phoneNumbers.digitForms("not a number")).isEmpty();
+        assertThat(phoneNumbers.digitForms((String) null)).isEmpty();
+    }
+
+    @Test
     void anUnknownDefaultRegionStopsStartUp() {
         assertThatThrownBy(() -> new PhoneNumbers("Australia")).hasMessageContaining("DEFAULT_PHONE_REGION");
         assertThatThrownBy(() -> new PhoneNumbers("")).hasMessageContaining("DEFAULT_PHONE_REGION");
