@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
 public class PhoneNumbers {
 
     private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
-    /** How many readings {@link #parse} keeps; past it, it starts over. */
+    /** How many readings (and digit forms) it keeps; past it, it starts over. */
     static final int MAX_REMEMBERED = 10_000;
     /** Longer texts (no phone number is) are read every time: a caller's text cannot fill memory. */
     private static final int MAX_REMEMBERED_LENGTH = 64;
@@ -61,17 +61,7 @@ public class PhoneNumbers {
         return region == null ? "" : region.strip().toUpperCase(Locale.ROOT);
     }
 
-    /**
-     * The number {@code text} stands for, if it reads as one. In order: the number read in the default
-     * region, if valid there; else the digits of an international number whose {@code +} was left off
-     * ({@code 61412345678} while the default region is US), if valid; else the first reading, if it
-     * has a possible length (numbers libphonenumber's metadata does not know yet still match).
-     */
-    public Optional<PhoneNumber> parse(String text) {
-        // PhoneNumber is mutable: every caller gets its own copy.
-        return reading(text).map(reading -> new PhoneNumber().mergeFrom(reading.number()));
-    }
-
+    /** The number {@code text} stands for, if it reads as one ({@link #read}), remembered. */
     private Optional<Reading> reading(String text) {
         if (text == null || text.isBlank()) {
             return Optional.empty();
@@ -95,6 +85,12 @@ public class PhoneNumbers {
         map.put(key, value);
     }
 
+    /**
+     * In order: the number read in the default region, if valid there; else the digits of an
+     * international number whose {@code +} was left off ({@code 61412345678} while the default region
+     * is US), if valid; else the first reading, if it has a possible length (numbers libphonenumber's
+     * metadata does not know yet still match).
+     */
     private Optional<PhoneNumber> read(String trimmed) {
         PhoneNumber asTyped = tryParse(trimmed, defaultRegion);
         if (asTyped != null && UTIL.isValidNumber(asTyped)) {
@@ -117,37 +113,31 @@ public class PhoneNumbers {
         return reading(text).map(Reading::e164);
     }
 
-    public static String e164(PhoneNumber number) {
+    private static String e164(PhoneNumber number) {
         return UTIL.format(number, PhoneNumberFormat.E164);
     }
 
     /**
-     * The digits alone of the ways {@code number} is commonly stored: with its country code
+     * The digits alone of the ways the number {@code text} reads as is commonly
+     * stored, none when it reads as none: with its country code
      * ({@code 61412345678}, also what {@code +61 412 345 678} leaves), in national format with the
      * trunk prefix ({@code 0412345678}), the national significant number ({@code 412345678}), and,
      * for a number of another country than the default region's, as dialled from the default region
      * ({@code 01161412345678} from the US). A stored number whose digits are one of these is a
      * candidate; {@link #toE164} confirms it.
      */
-    public List<String> digitForms(PhoneNumber number) {
-        return number.hasExtension() ? formatDigitForms(number) : rememberedDigitForms(e164(number), number);
-    }
-
-    /** The digit forms ({@link #digitForms(PhoneNumber)}) of the number {@code text} reads as; none when it reads as none. */
     public List<String> digitForms(String text) {
-        return reading(text)
-                .map(reading -> reading.number().hasExtension()
-                        ? formatDigitForms(reading.number())
-                        : rememberedDigitForms(reading.e164(), reading.number())) // its E.164 read once, with it
-                .orElse(List.of());
+        return reading(text).map(this::digitForms).orElse(List.of());
     }
 
-    private List<String> rememberedDigitForms(String e164, PhoneNumber number) {
-        // E.164 leaves an extension out, the national format does not: callers remember none with one.
-        List<String> forms = rememberedDigitForms.get(e164);
+    private List<String> digitForms(Reading reading) {
+        if (reading.number().hasExtension()) {
+            return formatDigitForms(reading.number()); // E.164 leaves the extension out, the national format does not
+        }
+        List<String> forms = rememberedDigitForms.get(reading.e164());
         if (forms == null) {
-            forms = formatDigitForms(number);
-            remember(rememberedDigitForms, e164, forms);
+            forms = formatDigitForms(reading.number());
+            remember(rememberedDigitForms, reading.e164(), forms);
         }
         return forms;
     }

@@ -45,7 +45,7 @@ class ContactPhoneLookupPlanTest extends WebhookServiceTest {
         jdbc.execute("analyze contacts");
         jdbc.execute("analyze contact_relationship_profiles");
 
-        String[] digitForms = phoneNumbers.digitForms(phoneNumbers.parse("+61412345678").orElseThrow()).toArray(String[]::new);
+        String[] digitForms = phoneNumbers.digitForms("+61412345678").toArray(String[]::new);
         // The lookup exactly as the inbound route runs it, named parameters made positional.
         String query = ((SqlEndpoint) camelContext.getProcessor("to-postgres-find-sender-contacts", SendProcessor.class)
                 .getDestination()).getQuery();
