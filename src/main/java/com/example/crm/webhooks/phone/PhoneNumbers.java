@@ -118,8 +118,8 @@ public class PhoneNumbers {
     }
 
     /**
-     * The digits alone of the ways the number {@code text} reads as is commonly
-     * stored, none when it reads as none: with its country code
+     * The digits alone of the ways the number {@code text} stands for is commonly stored (none when
+     * it stands for none): with its country code
      * ({@code 61412345678}, also what {@code +61 412 345 678} leaves), in national format with the
      * trunk prefix ({@code 0412345678}), the national significant number ({@code 412345678}), and,
      * for a number of another country than the default region's, as dialled from the default region
